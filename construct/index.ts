@@ -1,0 +1,6 @@
+/**
+ * stakeout/construct: CDK constructs and aspects that make a stack testable.
+ * @packageDocumentation
+ */
+export * from './http-interceptor.js'
+export * from './apply-http-interceptor.js'

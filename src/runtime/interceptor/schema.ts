@@ -1,0 +1,185 @@
+/**
+ * The interceptor table's layout: the one contract between the in-function runtime (reads rules,
+ * writes calls) and the test side (`HttpInterceptorClient` writes rules, reads calls).
+ *
+ * Every item is keyed by the function's name, so the function's IAM policy can be limited to its
+ * own items with a `dynamodb:LeadingKeys` condition, and tests against different functions never
+ * see each other's state.
+ *
+ * | pk                  | sk                                   | what                                   |
+ * |---------------------|--------------------------------------|----------------------------------------|
+ * | `<function>#rules`  | `config`                             | `{ recordAll }`                        |
+ * | `<function>#rules`  | `rule#<createdAt ms, 15 digits>#<id>`| `rule`: a {@link StoredRule} as JSON    |
+ * | `<function>#rules`  | `use#<ruleId>#<requestId>#<seq>`     | one use of a rule (for `times`)        |
+ * | `<function>#calls`  | `call#<ms, 15 digits>#<requestId>#<seq, 6 digits>` | `call`: a {@link RecordedCall} (a map) |
+ *
+ * Every item carries `expiresAt` (epoch seconds), the table's TTL attribute.
+ */
+
+/** Partition key attribute name. */
+export const PARTITION_KEY = 'pk'
+/** Sort key attribute name. */
+export const SORT_KEY = 'sk'
+/** TTL attribute name (epoch seconds). */
+export const TTL_ATTRIBUTE = 'expiresAt'
+/** Sort key of the per-function configuration item. */
+export const CONFIG_SORT_KEY = 'config'
+
+/** Environment variables the construct sets on an intercepted function (and `invokeHandler` sets locally). */
+export const ENV = {
+  /** Name of the interceptor table. */
+  table: 'STAKEOUT_INTERCEPTOR_TABLE',
+  /** The handler the function was configured with, saved by the wrapper script before it points `_HANDLER` at ours. */
+  originalHandler: 'STAKEOUT_ORIGINAL_HANDLER',
+  /** A previous `AWS_LAMBDA_EXEC_WRAPPER`, run after ours (chained, not overwritten). */
+  nextWrapper: 'STAKEOUT_NEXT_WRAPPER',
+  /** Where the layer's files are: `/opt/stakeout` in Lambda. */
+  layerDir: 'STAKEOUT_LAYER_DIR',
+  /** Maximum recorded body size in bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
+  maxBodyBytes: 'STAKEOUT_MAX_BODY_BYTES',
+  /** Extra header names to redact, comma separated (added to {@link DEFAULT_REDACTED_HEADERS}). */
+  redactHeaders: 'STAKEOUT_REDACT_HEADERS',
+  /** Set to `false` to record secrets in clear (never do this against a shared table). */
+  redact: 'STAKEOUT_REDACT',
+  /** Seconds a recorded call or a rule lives before TTL removes it (default one day). */
+  ttlSeconds: 'STAKEOUT_TTL_SECONDS',
+} as const
+
+/** Lambda layer layout: files live under `<layer root>/stakeout/`, so `/opt/stakeout/` in Lambda. */
+export const LAYER = {
+  dir: 'stakeout',
+  wrapper: 'wrapper',
+  handlerModule: 'handler.mjs',
+  /** What the wrapper script sets `_HANDLER` to (relative to the layer dir). */
+  handlerName: 'handler.handler',
+  defaultRoot: '/opt/stakeout',
+} as const
+
+/** Recorded bodies are cut at this many bytes (64 KiB), with `bodyTruncated: true`. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
+/** Header names whose values are recorded as `[REDACTED]` by default. */
+export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-amz-security-token',
+  'x-auth-token',
+  'x-csrf-token',
+]
+/** The value that replaces a redacted header. */
+export const REDACTED = '[REDACTED]'
+/** Default lifetime of rules and recorded calls: one day. */
+export const DEFAULT_TTL_SECONDS = 24 * 60 * 60
+
+/** Partition key of a function's rules, config and rule uses. */
+export const rulesPartition = (functionName: string): string => `${functionName}#rules`
+/** Partition key of a function's recorded calls. */
+export const callsPartition = (functionName: string): string => `${functionName}#calls`
+const pad = (value: number, width: number): string => String(value).padStart(width, '0')
+/** Sort key of a rule: ordered by creation, so the most recent rule is last. */
+export const ruleSortKey = (createdAtMs: number, id: string): string => `rule#${pad(createdAtMs, 15)}#${id}`
+/** Sort key of one use of a rule. */
+export const useSortKey = (ruleId: string, requestId: string, seq: number): string =>
+  `use#${ruleId}#${requestId}#${seq}`
+/** Sort key of a recorded call: ordered by time, so "calls since T" is one range query. */
+export const callSortKey = (timestampMs: number, requestId: string, seq: number): string =>
+  `call#${pad(timestampMs, 15)}#${requestId}#${pad(seq, 6)}`
+/** Lowest sort key of calls recorded at or after `timestampMs`. */
+export const callsSinceSortKey = (timestampMs: number): string => `call#${pad(timestampMs, 15)}`
+
+/** A JSON-safe RegExp, as rules are stored. */
+export interface SerializedRegExp {
+  $regex: string
+  flags: string
+}
+
+/** Matches a string: exactly (string) or by pattern (RegExp). */
+export type TextMatcher = string | RegExp
+
+/** A JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/**
+ * Which requests a rule (or an assertion) is about. Every given field must match.
+ *
+ * - `url`: a pattern where `*` matches any run of characters (`/` included), or a RegExp tested
+ *   against the whole URL. A string pattern without `?` is compared with the URL minus its query
+ *   string and fragment; scheme and host compare case-insensitively.
+ * - `method`: case-insensitive.
+ * - `query`: each named parameter must be present with that value (others may be there too).
+ * - `headers`: each named header (case-insensitive name) must match.
+ * - `body`: text (exact), RegExp, or an object matched partially against the JSON body.
+ */
+export interface RequestMatcher {
+  url: TextMatcher
+  method?: string
+  query?: Record<string, TextMatcher>
+  headers?: Record<string, TextMatcher>
+  body?: TextMatcher | { [key: string]: unknown }
+}
+
+/** What a mock answers. */
+export interface MockResponse {
+  /** HTTP status, 100–599. @default 200 */
+  status?: number
+  headers?: Record<string, string>
+  /** A JSON body (sets `content-type: application/json`). Not with `body`. */
+  json?: unknown
+  /** A text body. Not with `json`. */
+  body?: string
+  /** Wait this long before answering, in ms. @default 0 */
+  delayMs?: number
+  /** Fail the request with a network error instead of answering. */
+  networkError?: boolean
+  /**
+   * How many calls this response answers. A single mock answers forever by default; in a sequence
+   * every response answers once by default, except the last, which answers forever.
+   */
+  times?: number
+}
+
+/** A rule as stored in the table (RegExps serialized). */
+export interface StoredRule {
+  id: string
+  createdAt: number
+  /** Request matcher, RegExps as {@link SerializedRegExp}. */
+  match: Record<string, unknown>
+  action: 'mock' | 'passThrough'
+  /** For `mock`: the responses, in order. */
+  responses?: MockResponse[]
+  /** For `passThrough`: how many calls it applies to. @default unlimited */
+  times?: number
+}
+
+/** The request as the matcher sees it. */
+export interface RequestSnapshot {
+  url: string
+  method: string
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body?: string
+}
+
+/** One outbound call, as recorded by the runtime and returned by `calls()`. */
+export interface RecordedCall extends RequestSnapshot {
+  /** When the call started (ISO 8601). */
+  timestamp: string
+  /** The Lambda invocation's request id. */
+  requestId: string
+  /** Order of the call within its invocation, from 0. */
+  seq: number
+  /** What happened: answered by a mock, passed through by a rule, or no rule matched (recorded with `recordAll`). */
+  action: 'mock' | 'passThrough' | 'unmatched'
+  /** The rule that matched, if any. */
+  ruleId?: string
+  /** Body size in bytes before any cut. */
+  bodySize?: number
+  /** True when `body` was cut at the maximum size. */
+  bodyTruncated?: boolean
+  /** The response status (mocked, or the real one for a pass-through that answered before the invocation ended). */
+  status?: number
+  /** Set when the call failed at the network level (a `networkError` mock, or a real failure). */
+  error?: string
+}

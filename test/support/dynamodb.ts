@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto'
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { inject } from 'vitest'
+import { PARTITION_KEY, SORT_KEY } from '../../src/runtime/interceptor/schema.js'
+
+/** Credentials and region DynamoDB Local accepts (it ignores them with -sharedDb). */
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const
+
+/** The endpoint of the DynamoDB Local started by test/global-setup.ts. */
+export function dynamodbEndpoint(): string {
+  return inject('dynamodbEndpoint')
+}
+
+/** A DynamoDB client for the run's DynamoDB Local. */
+export function localDynamoDB(endpoint = dynamodbEndpoint()): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+  })
+}
+
+/** Creates a fresh interceptor table (the HttpInterceptor construct's schema) and returns its name. */
+export async function createInterceptorTable(client = localDynamoDB()): Promise<string> {
+  const tableName = `interceptor-${randomUUID()}`
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+    }),
+  )
+  return tableName
+}

@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/** The package's public names resolve to the sources, so tests and examples use exactly what users import. */
+const alias = {
+  'stakeout/vitest/global-setup': src('./src/vitest-global-setup.ts'),
+  'stakeout/vitest': src('./src/vitest.ts'),
+  'stakeout/jest': src('./src/jest.ts'),
+  'stakeout/construct': src('./construct/index.ts'),
+  'stakeout/runtime': src('./src/runtime/index.ts'),
+  'stakeout/local': src('./src/local/index.ts'),
+  stakeout: src('./src/index.ts'),
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['stakeout/vitest'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'example',
+          include: ['examples/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['stakeout/vitest'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})

@@ -1,7 +1,6 @@
 import type { TestProject } from 'vitest/node'
 import { startDynamoDBLocal } from '../src/local/dynamodb-local.js'
 
-
 declare module 'vitest' {
   export interface ProvidedContext {
     /** http://127.0.0.1:<port> of the DynamoDB Local this run started. */

@@ -332,7 +332,7 @@ function checkArguments(
 
 function describeTimeout(outcome: PollOutcome<unknown>): string {
   const waitingFor = outcome.description ? ` waiting for ${outcome.description}` : ''
-  const lines = [`eventually: timed out after ${(outcome.settings.timeout / 1000).toFixed(1)} s${waitingFor}`]
+  const lines = [`eventually: timed out after ${formatDuration(outcome.settings.timeout)}${waitingFor}`]
   lines.push(
     outcome.hasValue
       ? `Last observed: ${formatObserved(outcome.last)}`
@@ -361,6 +361,12 @@ function describeError(error: unknown): string {
     return truncate(`${error.name}${code}: ${error.message}`)
   }
   return describeValue(error)
+}
+
+/** `150 ms`, `5 s`, `7.5 s`: a setting as the user would write it. */
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
 
 /** The `    at …` lines of a captured stack, without its header line. */

@@ -27,7 +27,7 @@ const configKey = Symbol.for('stakeout.config')
 type ConfigHolder = { [configKey]?: PollDefaults }
 
 /** The longest delay `setTimeout` can hold; a longer one fires at once. */
-export const LONGEST_TIMER_MS = 2 ** 31 - 1
+const LONGEST_TIMER_MS = 2 ** 31 - 1
 
 /**
  * Changes the polling defaults for every later `eventually`, `observe` and polling matcher in this process.
@@ -88,6 +88,7 @@ export function resetConfiguration(): void {
 /**
  * What is wrong with a polling setting, as the expectation an {@link ArgumentError} states,
  * or `undefined` when the value is acceptable. Shared by `configure` and `eventually`'s options.
+ * @internal
  */
 export function checkPollSetting(key: keyof PollDefaults, value: unknown): string | undefined {
   if (key === 'backoff') {

@@ -1,0 +1,41 @@
+/**
+ * Every stakeout matcher, for `expect.extend`, and the matcher typings the Vitest and Jest entries
+ * merge into their runner's `Matchers` interface.
+ */
+import type { Interceptor } from '../src/clients/http-interceptor-client.js'
+import { type CallExpectation, toHaveCalled } from './to-have-called.js'
+
+export type { MatcherContext, MatcherResult, MatcherUtils } from './context.js'
+export type { CallExpectation }
+export { toHaveCalled }
+
+/**
+ * All stakeout matchers, keyed by name: what `stakeout/vitest` and `stakeout/jest` pass to their
+ * runner's `expect.extend`.
+ *
+ * @example
+ * expect.extend(matchers)
+ */
+export const matchers = { toHaveCalled }
+
+/**
+ * The typings of stakeout's matchers, for a runner's `Matchers<R, T>` (`R` is what a matcher returns
+ * there, `T` the received type). A matcher exists only on the values it accepts: `toHaveCalled` on
+ * an interceptor, `never` (so it does not compile) on anything else.
+ *
+ * @example
+ * declare module 'vitest' {
+ *   interface Matchers<R, T> extends StakeoutMatchers<R, T> {}
+ * }
+ */
+export interface StakeoutMatchers<R = unknown, T = unknown> {
+  /**
+   * Passes when the interceptor recorded a call to `url` matching `options` (exactly `times` of them,
+   * if given) before the timeout. Under `.not`, waits the whole window and fails on the first match.
+   *
+   * @example
+   * await expect(api).toHaveCalled('https://api-1/users', { method: 'POST', body: { name: 'Ada' } })
+   * await expect(api).not.toHaveCalled('https://api-2/*')
+   */
+  toHaveCalled: [T] extends [Interceptor] ? (url: string | RegExp, options?: CallExpectation) => Promise<R> : never
+}

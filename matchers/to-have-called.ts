@@ -1,0 +1,392 @@
+import { type Interceptor, isInterceptor } from '../src/clients/http-interceptor-client.js'
+import { checkPollSetting } from '../src/config.js'
+import { describeValue, failArgument } from '../src/errors.js'
+import { formatPollLine, observe, type PollOutcome } from '../src/eventually.js'
+import { compileMatcher, matchRequest, mismatches, validateMatcher } from '../src/runtime/interceptor/matching.js'
+import type { RecordedCall, RequestMatcher, TextMatcher } from '../src/runtime/interceptor/schema.js'
+import { assertReceived, atUserLine, type MatcherContext, type MatcherResult } from './context.js'
+
+/**
+ * What a call must look like for {@link toHaveCalled}, and how long to wait for it. Every request
+ * field given must match (as in `api.mock`): `method` case-insensitively, `query` and `headers` by
+ * name (others may be there too), `body` exactly (string), by pattern (RegExp) or partially (object,
+ * against the JSON body).
+ */
+export interface CallExpectation {
+  /** HTTP method, case-insensitive: `'POST'`. */
+  method?: string | undefined
+  /** Query parameters that must be present with these values. */
+  query?: Record<string, TextMatcher> | undefined
+  /** Headers (case-insensitive names) that must match. */
+  headers?: Record<string, TextMatcher> | undefined
+  /** The body: text, a RegExp, or an object matched partially against the JSON body. */
+  body?: TextMatcher | { [key: string]: unknown } | undefined
+  /**
+   * Exactly this many matching calls. The matcher passes as soon as the count reaches `times`, so a
+   * call beyond it that arrives after that moment is not seen; one that arrived before is.
+   */
+  times?: number | undefined
+  /** How long to wait for the call, in ms. Under `.not`, the whole window is waited. @default pollDefaults().timeout */
+  timeout?: number | undefined
+  /** The wait before the second look, in ms (it grows by `backoff`). @default pollDefaults().interval */
+  interval?: number | undefined
+}
+
+const OPTION_KEYS: readonly string[] = ['method', 'query', 'headers', 'body', 'times', 'timeout', 'interval']
+const REQUEST_KEYS = ['method', 'query', 'headers', 'body'] as const
+/** Calls listed in a message; more are counted, not shown. */
+const LISTED_CALLS = 10
+/** Nearest misses shown when nothing matched. */
+const NEAREST_MISSES = 3
+/** Received bodies are cut at this many characters in messages. */
+const SHOWN_BODY = 300
+
+/**
+ * Passes when the interceptor recorded a call to `url` matching `options` (exactly `times` of them,
+ * if given) before the timeout. Polls the recorded calls; under `.not` it waits the whole window
+ * and fails on the first matching call. Always `await` it.
+ *
+ * The received value must be an interceptor: what `useInterceptor()` returns, or an
+ * `HttpInterceptorClient`. Bad arguments throw an `ArgumentError`, under `.not` too.
+ *
+ * @example
+ * const api = useInterceptor('MakeExternalCalls')
+ * await api.mock('https://api-1/*', { status: 201 })
+ * await triggerSignUp()
+ * await expect(api).toHaveCalled('https://api-1/users', { method: 'POST', body: { email: 'ada@example.com' } })
+ * await expect(api).not.toHaveCalled('https://api-2/*', { timeout: 1000 })
+ */
+export async function toHaveCalled(
+  this: MatcherContext,
+  received: unknown,
+  url: string | RegExp,
+  options: CallExpectation = {},
+): Promise<MatcherResult> {
+  const interceptor = assertReceived(
+    received,
+    isInterceptor,
+    toHaveCalled,
+    'an interceptor: the value returned by useInterceptor() or an HttpInterceptorClient',
+  )
+  const expectation = readExpectation(url, options)
+  const { matcher, times } = expectation
+  const isNot = this.isNot === true
+  const compiled = compileMatcher(matcher)
+  const count = (calls: readonly RecordedCall[]) => calls.filter((call) => matchRequest(compiled, call)).length
+  // Without `.not` polling stops once enough calls are there (an over-count then fails at once);
+  // under `.not` it runs the whole window and stops at the first poll that shows what must not happen.
+  const holds =
+    times === undefined
+      ? (calls: readonly RecordedCall[]) => count(calls) > 0
+      : isNot
+        ? (calls: readonly RecordedCall[]) => count(calls) === times
+        : (calls: readonly RecordedCall[]) => count(calls) >= times
+
+  const outcome = await observe<RecordedCall[]>(
+    (signal) => interceptor.calls(undefined, { abortSignal: signal }),
+    holds,
+    { timeout: expectation.timeout, interval: expectation.interval, negate: isNot },
+  )
+  const calls = outcome.last ?? []
+  const matchingCount = count(calls)
+  const satisfied = times === undefined ? matchingCount > 0 : matchingCount === times
+  // Under `.not`, a window whose last look failed proves nothing: report it as a failure (pass: true).
+  const unconfirmed = isNot && !outcome.matched && 'lastError' in outcome
+  const pass = isNot ? outcome.matched || unconfirmed : outcome.matched && satisfied
+
+  const result: MatcherResult = {
+    pass,
+    message: () => describeCalls(this, { interceptor, url, expectation, outcome, unconfirmed }),
+  }
+  if (!isNot && !pass) {
+    const nearest = nearestMisses(matcher, calls)[0]
+    if (times !== undefined && matchingCount > 0) {
+      result.expected = { times }
+      result.actual = { times: matchingCount }
+    } else if (nearest !== undefined) {
+      result.expected = requestShape(matcher)
+      result.actual = callShape(matcher, nearest.call)
+    }
+  }
+  return result
+}
+
+interface Expectation {
+  matcher: RequestMatcher
+  times?: number
+  timeout?: number
+  interval?: number
+}
+
+/** Checks the arguments, naming the wrong one; the error's stack points at the user's `expect(...)` line. */
+function readExpectation(url: unknown, options: unknown): Expectation {
+  if (typeof url !== 'string' && !(url instanceof RegExp)) {
+    failArgument(toHaveCalled, 'toHaveCalled', 'url', 'a string or RegExp', url)
+  }
+  if (typeof url === 'string' && url.trim() === '') {
+    failArgument(toHaveCalled, 'toHaveCalled', 'url', 'a non-empty URL pattern', url)
+  }
+  if (options === undefined) return { matcher: { url } }
+  if (!isPlainObject(options)) {
+    failArgument(toHaveCalled, 'toHaveCalled', 'options', `an object of ${OPTION_KEYS.join(', ')}`, options)
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      failArgument(
+        toHaveCalled,
+        'toHaveCalled',
+        `options.${key}`,
+        `absent (unknown option; one of ${OPTION_KEYS.join(', ')})`,
+        options[key],
+      )
+    }
+  }
+  const fields: Record<string, unknown> = { url }
+  for (const key of REQUEST_KEYS) if (options[key] !== undefined) fields[key] = options[key]
+  let matcher: RequestMatcher
+  try {
+    matcher = validateMatcher('toHaveCalled', 'options', fields)
+  } catch (error) {
+    throw atUserLine(error, toHaveCalled)
+  }
+  // validateMatcher names the url `options.url`; the user passed it as its own argument.
+  matcher.url = url
+  const expectation: Expectation = { matcher }
+  const { times, timeout, interval } = options
+  if (times !== undefined) {
+    if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) {
+      failArgument(toHaveCalled, 'toHaveCalled', 'options.times', 'a positive integer (use .not for none)', times)
+    }
+    expectation.times = times
+  }
+  for (const [key, value] of [
+    ['timeout', timeout],
+    ['interval', interval],
+  ] as const) {
+    if (value === undefined) continue
+    const problem = checkPollSetting(key, value)
+    if (problem !== undefined) failArgument(toHaveCalled, 'toHaveCalled', `options.${key}`, problem, value)
+    expectation[key] = value as number
+  }
+  return expectation
+}
+
+interface Observation {
+  interceptor: Interceptor
+  url: string | RegExp
+  expectation: Expectation
+  outcome: PollOutcome<RecordedCall[]>
+  unconfirmed: boolean
+}
+
+/** The failure message: what was expected, what was recorded, the nearest misses, and how it polled. */
+function describeCalls(context: MatcherContext, observation: Observation): string {
+  const { utils } = context
+  const isNot = context.isNot === true
+  const { interceptor, url, expectation, outcome, unconfirmed } = observation
+  const { matcher, times } = expectation
+  const requestFields = requestShape(matcher, false)
+  const hasOptions = Object.keys(requestFields).length > 0 || times !== undefined
+  const lines: string[] = [
+    utils.matcherHint('.toHaveCalled', 'interceptor', 'url', {
+      isNot,
+      promise: context.promise ?? '',
+      ...(hasOptions ? { secondArgument: 'options' } : {}),
+    }),
+    '',
+  ]
+  const count = times === undefined ? '' : ` exactly ${plural(times, 'time')}`
+  const details = Object.keys(requestFields).length > 0 ? ` with ${utils.printExpected(requestFields)}` : ''
+  lines.push(
+    `Expected ${interceptor.description} ${isNot ? 'not ' : ''}to have called ${utils.printExpected(url)}${count}${details}`,
+  )
+
+  const calls = outcome.last ?? []
+  const matching = calls.filter((call) => matchRequest(matcher, call))
+  if (unconfirmed || !outcome.hasValue) {
+    lines.push(
+      outcome.hasValue
+        ? 'Could not confirm it: the last attempt to read the recorded calls failed.'
+        : 'Received nothing: every attempt to read the recorded calls failed.',
+    )
+  } else if (isNot) {
+    lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
+  } else if (times !== undefined && matching.length > 0) {
+    lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
+  } else if (calls.length === 0) {
+    lines.push(
+      'Received no calls: nothing was recorded.',
+      '',
+      'Only calls that match a rule are recorded. Record this one with a rule, such as',
+      `api.passThrough(${utils.printExpected(url)}), or record every call with useInterceptor(ref, { recordAll: true }).`,
+    )
+  } else {
+    lines.push(`Received ${plural(calls.length, 'call')}, none matching:`, ...listCalls(context, calls))
+    const misses = nearestMisses(matcher, calls)
+    if (misses.length > 0) {
+      lines.push('', 'Nearest misses:')
+      for (const miss of misses) lines.push(...describeMiss(context, matcher, miss))
+    }
+  }
+  if ('lastError' in outcome) lines.push('', `Last error reading the calls: ${describeError(outcome.lastError)}`)
+  lines.push('', formatPollLine(outcome))
+  return lines.join('\n')
+}
+
+function listCalls(context: MatcherContext, calls: readonly RecordedCall[]): string[] {
+  const lines = calls.slice(0, LISTED_CALLS).map((call) => `  ${formatCall(context, call)}`)
+  if (calls.length > LISTED_CALLS) lines.push(`  … and ${calls.length - LISTED_CALLS} more`)
+  return lines
+}
+
+/** `POST https://api-1/users → 201 (mock rule r1)` */
+function formatCall(context: MatcherContext, call: RecordedCall): string {
+  const request = context.utils.RECEIVED_COLOR(`${call.method.toUpperCase()} ${call.url}`)
+  const answer =
+    call.error !== undefined
+      ? `failed: ${call.error}`
+      : call.status !== undefined
+        ? String(call.status)
+        : 'no response recorded'
+  const how =
+    call.action === 'mock'
+      ? `mock rule ${call.ruleId ?? '?'}`
+      : call.action === 'passThrough'
+        ? `pass-through rule ${call.ruleId ?? '?'}`
+        : 'no rule matched'
+  return `${request} → ${answer} (${how})`
+}
+
+interface Miss {
+  call: RecordedCall
+  fields: string[]
+}
+
+/** Calls to the expected host (all calls for a RegExp or host-less pattern), fewest differing fields first. */
+function nearestMisses(matcher: RequestMatcher, calls: readonly RecordedCall[]): Miss[] {
+  const host = typeof matcher.url === 'string' ? hostPattern(matcher.url) : undefined
+  return calls
+    .filter((call) => host === undefined || host.test(hostOf(call.url)))
+    .map((call) => ({ call, fields: mismatches(matcher, call) }))
+    .filter((miss) => miss.fields.length > 0)
+    .sort((a, b) => a.fields.length - b.fields.length)
+    .slice(0, NEAREST_MISSES)
+}
+
+function describeMiss(context: MatcherContext, matcher: RequestMatcher, miss: Miss): string[] {
+  const { utils } = context
+  const { call, fields } = miss
+  const lines = [`  ${formatCall(context, call)}: differs in ${fields.join(', ')}`]
+  const show = (name: string, expected: unknown, actual: unknown) => {
+    if (isPlainObject(expected) && isPlainObject(actual)) {
+      const diff = utils.diff(expected, actual)
+      if (diff) {
+        lines.push(`    ${name}:`, ...diff.split('\n').map((line) => `      ${line}`))
+        return
+      }
+    }
+    lines.push(`    ${name}: expected ${utils.printExpected(expected)}, received ${utils.printReceived(actual)}`)
+  }
+  const shape = callShape(matcher, call)
+  if (fields.includes('url')) show('url', matcher.url, call.url)
+  if (fields.includes('method')) show('method', matcher.method, call.method.toUpperCase())
+  if (fields.some((field) => field.startsWith('query.'))) show('query', matcher.query, shape.query)
+  if (fields.some((field) => field.startsWith('headers.'))) show('headers', matcher.headers, shape.headers)
+  if (fields.includes('body')) show('body', matcher.body, shape.body)
+  return lines
+}
+
+/** The request fields of an expectation, as the message and the runner's diff show them. */
+function requestShape(matcher: RequestMatcher, withUrl = true): Record<string, unknown> {
+  const shape: Record<string, unknown> = withUrl ? { url: matcher.url } : {}
+  for (const key of REQUEST_KEYS) {
+    const value = key === 'method' ? matcher.method?.toUpperCase() : matcher[key]
+    if (value !== undefined) shape[key] = value
+  }
+  return shape
+}
+
+/**
+ * A recorded call cut to the fields the expectation names, for a readable diff: only the expected
+ * headers, the query as an object, and a JSON body only the expected keys of (bodies match partially).
+ */
+function callShape(matcher: RequestMatcher, call: RecordedCall): Record<string, unknown> {
+  const shape: Record<string, unknown> = { url: call.url }
+  if (matcher.method !== undefined) shape.method = call.method.toUpperCase()
+  if (matcher.query !== undefined) shape.query = queryOf(call.url)
+  if (matcher.headers !== undefined) {
+    const headers: Record<string, string> = {}
+    const received = Object.fromEntries(
+      Object.entries(call.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    )
+    for (const name of Object.keys(matcher.headers)) {
+      const value = received[name.toLowerCase()]
+      if (value !== undefined) headers[name] = value
+    }
+    shape.headers = headers
+  }
+  if (matcher.body !== undefined) shape.body = bodyOf(matcher.body, call)
+  return shape
+}
+
+function bodyOf(expected: NonNullable<RequestMatcher['body']>, call: RecordedCall): unknown {
+  const text = call.body ?? ''
+  if (typeof expected === 'string' || expected instanceof RegExp) return cut(text)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return cut(text)
+  }
+  if (!isPlainObject(expected) || !isPlainObject(json)) return json
+  const picked: Record<string, unknown> = {}
+  for (const key of Object.keys(expected)) if (Object.hasOwn(json, key)) picked[key] = json[key]
+  return picked
+}
+
+function queryOf(url: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {}
+  const search = URL.canParse(url) ? new URL(url).searchParams : new URLSearchParams(url.split('?')[1] ?? '')
+  for (const name of new Set(search.keys())) {
+    const values = search.getAll(name)
+    query[name] = values.length === 1 ? values[0]! : values
+  }
+  return query
+}
+
+/** The host of a `scheme://host/...` pattern as a test (its `*` a wildcard), or undefined for other patterns. */
+function hostPattern(pattern: string): RegExp | undefined {
+  const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(pattern)?.[1]
+  if (host === undefined || host === '') return undefined
+  const bare = host.toLowerCase().replace(/:(80|443)$/, '')
+  const source = bare
+    .split('*')
+    .map((part) => part.replace(/[\\^$.+?()[\]{}|]/g, '\\$&'))
+    .join('.*')
+  return new RegExp(`^${source}$`)
+}
+
+function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).host : ''
+}
+
+function cut(text: string): string {
+  return text.length <= SHOWN_BODY
+    ? text
+    : `${text.slice(0, SHOWN_BODY)}… (${text.length - SHOWN_BODY} more characters)`
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return describeValue(error)
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}

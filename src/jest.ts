@@ -1,0 +1,20 @@
+/**
+ * stakeout/jest: list it in Jest's `setupFilesAfterEnv`. It registers stakeout's matchers with Jest's
+ * `expect`, hands the fixtures (`useInterceptor`, …) Jest's hooks, and adds the matchers' types.
+ *
+ * @example
+ * // jest.config.js
+ * module.exports = { setupFilesAfterEnv: ['stakeout/jest'] }
+ * @packageDocumentation
+ */
+import './jest-guard.js'
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals'
+import { matchers, type StakeoutMatchers } from '../matchers/index.js'
+import { registerRunner } from './fixtures/runner.js'
+
+expect.extend(matchers)
+registerRunner({ name: 'jest', beforeEach, afterEach, beforeAll, afterAll })
+
+declare module 'expect' {
+  interface Matchers<R extends void | Promise<void>, T = unknown> extends StakeoutMatchers<R, T> {}
+}

@@ -17,5 +17,7 @@ export default defineConfig({
   target: 'node22',
   sourcemap: true,
   splitting: true,
+  // p-retry (and its deps) are ESM-only: bundled so the CommonJS build loads without require(esm).
+  noExternal: ['p-retry', 'is-network-error'],
   external: ['vitest', '@jest/globals', 'aws-cdk-lib', 'constructs', 'esbuild'],
 })

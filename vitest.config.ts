@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -23,6 +23,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          // test/jest/ is Jest's suite (npm run test:jest): it imports @jest/globals.
+          exclude: [...configDefaults.exclude, 'test/jest/**'],
           globalSetup: ['test/global-setup.ts'],
           setupFiles: ['./src/vitest.ts'],
           testTimeout: 30_000,

@@ -11,6 +11,8 @@
  * - Scheme and host compare case-insensitively, default ports are ignored (`https://x:443/` is
  *   `https://x/`), and a pattern whose host has no `*` and no path means the root path:
  *   `https://api-1` is `https://api-1/`, and matches `https://api-1` and `https://api-1/` only.
+ * - A `*` in the host may run into the path (`https://api-1*` matches `https://api-1.example.com/x`):
+ *   the host text after it compares case-insensitively, and no `/` or default port is implied.
  * - Spaces, non-ASCII characters and `"<>` in a pattern are percent-encoded, as in a real URL.
  * - A pattern that does not start with `scheme://` is compared as it is with the normalized URL
  *   (`*\/users/*`).
@@ -541,29 +543,52 @@ function compileUrl(pattern: TextMatcher): (url: NormalizedUrl) => boolean {
     const regexp = stateless(pattern)
     return (url) => regexp.test(url.full)
   }
-  const normalized = normalizePattern(pattern)
-  const form: keyof NormalizedUrl = normalized.includes('#')
+  const { text, fold } = normalizePattern(pattern)
+  const form: keyof NormalizedUrl = text.includes('#')
     ? 'full'
-    : normalized.includes('?')
+    : text.includes('?')
       ? 'withoutFragment'
       : 'withoutQuery'
-  if (!normalized.includes('*')) return (url) => url[form] === normalized
-  const regexp = new RegExp(`^${normalized.split(/\*+/).map(escapeRegExp).join('.*')}$`, 's')
+  if (!text.includes('*')) return (url) => url[form] === text
+  let source = ''
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!
+    if (character === '*') {
+      if (text[index - 1] !== '*') source += '.*'
+    } else if (index >= fold[0] && index < fold[1] && character.toLowerCase() !== character.toUpperCase()) {
+      source += `[${character.toLowerCase()}${character.toUpperCase()}]`
+    } else {
+      source += escapeRegExp(character)
+    }
+  }
+  const regexp = new RegExp(`^${source}$`, 's')
   return (url) => regexp.test(url[form] as string)
 }
 
-function normalizePattern(pattern: string): string {
+/**
+ * Normalizes a string pattern like a URL: lower-case scheme and host, no default port, `/` for an
+ * empty path. After a `*` in the host, text up to the first `/` may be host or (once the star ran
+ * past a `/`) path: `fold` marks that span, which compares case-insensitively.
+ */
+function normalizePattern(pattern: string): { text: string; fold: [start: number, end: number] } {
   const encoded = pattern.replace(/[^\x21-\x7e]|["<>]/g, (character) => encodeURIComponent(character))
   const parts = SCHEME_AND_HOST.exec(encoded)
-  if (parts === null) return encoded
+  if (parts === null) return { text: encoded, fold: [0, 0] }
   const scheme = parts[1]!.toLowerCase()
-  let host = parts[2]!.toLowerCase()
+  let host = parts[2]!
   let rest = parts[3]!
+  const star = host.indexOf('*')
+  if (star !== -1) {
+    const known = scheme + host.slice(0, star).toLowerCase()
+    return { text: known + host.slice(star) + rest, fold: [known.length, known.length + host.length - star] }
+  }
+  host = host.toLowerCase()
   const defaultPort = SPECIAL_SCHEMES[scheme]
-  if (defaultPort === undefined) return scheme + host + rest
-  if (host.endsWith(defaultPort)) host = host.slice(0, -defaultPort.length)
-  if (!host.includes('*') && !rest.startsWith('/')) rest = `/${rest}`
-  return scheme + host + rest
+  if (defaultPort !== undefined) {
+    if (host.endsWith(defaultPort)) host = host.slice(0, -defaultPort.length)
+    if (!rest.startsWith('/')) rest = `/${rest}`
+  }
+  return { text: scheme + host + rest, fold: [0, 0] }
 }
 
 function escapeRegExp(text: string): string {

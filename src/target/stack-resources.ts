@@ -1,0 +1,538 @@
+import { ArgumentError, StakeoutError } from '../errors.js'
+import { arnServiceOfType, isArn, nameInArn, parseArn } from './arn.js'
+import { isRecord } from './template.js'
+
+/**
+ * One resource of a stack (or of one of its nested stacks), as CloudFormation or a synthesized cloud assembly
+ * describes it.
+ */
+export interface StackResource {
+  /** The stack that holds the resource: the deployed stack's name, or for a nested stack in a cloud assembly its construct path. */
+  stackName: string
+  /** The CloudFormation logical id, unique within `stackName`. */
+  logicalId: string
+  /** The CloudFormation type, e.g. `AWS::Lambda::Function`. */
+  type: string
+  /** The physical id (function name, table name, state machine ARN...). In a cloud assembly: the explicit name, if any. */
+  physicalId?: string
+  /** The construct path CDK recorded (`aws:cdk:path`), e.g. `MyStack/Api/MakeExternalCalls/Resource`. */
+  path?: string
+  /** The template's `Properties`, intrinsics unresolved (see {@link StackResources.resolveValue}). */
+  properties?: Record<string, unknown>
+  /** The template's `Metadata`. */
+  metadata?: Record<string, unknown>
+}
+
+/** A stack the resources came from: the root stack or one of its nested stacks. */
+export interface StackDescription {
+  /** As in {@link StackResource.stackName}. */
+  stackName: string
+  /** For a nested stack: the `AWS::CloudFormation::Stack` resource of its parent that creates it. */
+  parent?: { stackName: string; logicalId: string }
+  /** The stack's region, when known (`AWS::Region`). */
+  region?: string
+  /** The stack's account, when known (`AWS::AccountId`). */
+  account?: string
+  /** Whether `stackName` is the name CloudFormation knows the stack by (`AWS::StackName`). */
+  deployedName?: boolean
+}
+
+/** Where a {@link StackResources} was read from. */
+export type ResourceSource = 'cloudformation' | 'cloud-assembly'
+
+/** How {@link StackResources.resolve} narrows its candidates. */
+export interface ResolveOptions {
+  /** Only resources of this CloudFormation type (or of one of these), e.g. `AWS::Lambda::Function`. */
+  type?: string | readonly string[]
+}
+
+/** How many candidates an error lists before it says how many more there are. */
+const LISTED_CANDIDATES = 10
+
+/**
+ * A ref matched no resource. `candidates` holds the closest resources, closest first.
+ *
+ * @example
+ * try { stack.resolve('MakeExternalCals') } catch (error) {
+ *   if (error instanceof UnknownResourceError) console.log(error.candidates[0]?.path)
+ * }
+ */
+export class UnknownResourceError extends StakeoutError {
+  override name = 'UnknownResourceError'
+  /** The ref that matched nothing. */
+  readonly ref: string
+  /** The closest resources, closest first (at most ten). */
+  readonly candidates: readonly StackResource[]
+
+  constructor(message: string, ref: string, candidates: readonly StackResource[]) {
+    super(message)
+    this.ref = ref
+    this.candidates = candidates
+  }
+}
+
+/**
+ * A ref matched more than one resource. `candidates` holds all of them: a longer path or a `type` picks one.
+ *
+ * @example
+ * stack.resolve('Handler')                                  // throws: MyStack/Orders/Handler, MyStack/Payments/Handler
+ * stack.resolve('Orders/Handler')                           // the one
+ */
+export class AmbiguousResourceError extends StakeoutError {
+  override name = 'AmbiguousResourceError'
+  /** The ref that matched several resources. */
+  readonly ref: string
+  /** Every resource the ref matched, in stack order. */
+  readonly candidates: readonly StackResource[]
+
+  constructor(message: string, ref: string, candidates: readonly StackResource[]) {
+    super(message)
+    this.ref = ref
+    this.candidates = candidates
+  }
+}
+
+/**
+ * The resources of one stack and its nested stacks (or of every stack of a cloud assembly), and the one place
+ * that turns a user's ref into a resource.
+ *
+ * A ref is, in the order tried: a physical id or ARN (`my-fn`, `arn:aws:lambda:…:function:my-fn`), a logical id
+ * (`ApiMakeExternalCallsE839E5B8`), a construct path (`MyStack/Api/MakeExternalCalls`, with or without the
+ * `/Resource` CDK adds), the end of a construct path on whole segments (`Api/MakeExternalCalls`, or the construct
+ * id alone, `MakeExternalCalls`), and last a construct that holds the resource (`Ledger` for
+ * `MyStack/Ledger/Table/Resource`, the shallowest resources below it winning). The first kind that matches
+ * decides; if it matches several resources the ref is ambiguous.
+ *
+ * @example
+ * const stack = await resolveTarget()
+ * const fn = stack.resolve('MakeExternalCalls', { type: 'AWS::Lambda::Function' })
+ * const tableName = stack.resolveValue(fn.properties?.Environment, fn)
+ */
+export class StackResources {
+  /** Every resource, root stack first, then nested stacks in the order they were found. */
+  readonly resources: readonly StackResource[]
+  /** The stacks the resources came from, root stacks first. */
+  readonly stacks: readonly StackDescription[]
+  /** Where the resources were read from: a deployed stack, or a synthesized cloud assembly on disk. */
+  readonly source: ResourceSource
+  readonly #byStack = new Map<string, Map<string, StackResource>>()
+  readonly #stackByName = new Map<string, StackDescription>()
+
+  /**
+   * @param resources every resource, as {@link loadDeployedStack} or {@link loadCloudAssembly} read them
+   * @param options where they came from and the stacks that hold them
+   */
+  constructor(
+    resources: readonly StackResource[],
+    options: { source: ResourceSource; stacks: readonly StackDescription[] },
+  ) {
+    this.resources = resources
+    this.stacks = options.stacks
+    this.source = options.source
+    for (const stack of options.stacks) this.#stackByName.set(stack.stackName, stack)
+    for (const resource of resources) {
+      const logicalIds = this.#byStack.get(resource.stackName) ?? new Map<string, StackResource>()
+      this.#byStack.set(resource.stackName, logicalIds.set(resource.logicalId, resource))
+    }
+  }
+
+  /** The root stack's name (for a cloud assembly of several stacks: the first). */
+  get stackName(): string {
+    return this.#rootStacks()[0]?.stackName ?? ''
+  }
+
+  /** The root stack's region, when known. */
+  get region(): string | undefined {
+    return this.#rootStacks()[0]?.region
+  }
+
+  /**
+   * The one resource `ref` names.
+   *
+   * @param ref a construct id, a construct path, a logical id, or a physical name / ARN
+   * @param options `type` narrows the candidates before ambiguity is judged
+   * @throws {UnknownResourceError} nothing matches: the message lists the closest resources
+   * @throws {AmbiguousResourceError} several resources match: the message lists them
+   * @example
+   * stack.resolve('MakeExternalCalls')                       // construct id: the function, not its ServiceRole
+   * stack.resolve('MyStack/Api/MakeExternalCalls')           // construct path
+   * stack.resolve('Ledger', { type: 'AWS::DynamoDB::Table' }) // the table inside the Ledger construct
+   */
+  resolve(ref: string, options: ResolveOptions = {}): StackResource {
+    if (typeof ref !== 'string' || ref.trim() === '') {
+      throw boundary(new ArgumentError('resolve', 'ref', 'a non-empty string', ref), this.resolve)
+    }
+    const types = typesOf(options, this.resolve)
+    const pool =
+      types === undefined ? this.resources : this.resources.filter((resource) => types.includes(resource.type))
+    const matches = matching(ref.trim(), pool)
+    if (matches.length === 1) return matches[0]!
+    if (matches.length > 1) throw boundary(this.#ambiguous(ref, matches, types), this.resolve)
+    throw boundary(this.#unknown(ref, pool, types), this.resolve)
+  }
+
+  /**
+   * Every resource of one CloudFormation type (or of one of several), in stack order.
+   *
+   * @example
+   * const functions = stack.ofType('AWS::Lambda::Function')
+   */
+  ofType(type: string | readonly string[]): StackResource[] {
+    const types = typesOf({ type }, this.ofType) ?? []
+    return this.resources.filter((resource) => types.includes(resource.type))
+  }
+
+  /**
+   * The value a template expression stands for, as far as this target knows it: a plain string is itself,
+   * `{ Ref: logicalId }` is that resource's physical id, `{ Ref: 'AWS::Region' }` and the other pseudo parameters
+   * their value, `{ 'Fn::GetAtt': [id, 'Arn'] }` the resource's ARN when its physical id is one, and `Fn::Join` /
+   * `Fn::Sub` of such values their text. A `Ref` to a nested stack's parameter follows the value its parent passes.
+   * `undefined` when the value cannot be known here (a resource of a cloud assembly with no explicit name, another
+   * intrinsic function).
+   *
+   * @param value a property value, e.g. `fn.properties.Environment.Variables.TABLE_NAME`
+   * @param from the resource whose properties hold `value`: logical ids are looked up in its stack (nested
+   *   stacks have their own); by default the root stack
+   * @example
+   * const fn = stack.resolve('MakeExternalCalls')
+   * const env = fn.properties?.Environment as { Variables: Record<string, unknown> }
+   * const tableName = stack.resolveValue(env.Variables.TABLE_NAME, fn)    // { Ref: 'Ledger1234' } → 'MyStack-Ledger1234-XYZ'
+   */
+  resolveValue(value: unknown, from?: StackResource): string | undefined {
+    return this.#value(value, this.#stackOf(from, this.resolveValue), 0)
+  }
+
+  /**
+   * The resource a template expression points at: `{ Ref: logicalId }` or `{ 'Fn::GetAtt': [logicalId, attribute] }`,
+   * following a nested stack's parameters to the resource its parent passes. `undefined` for anything else.
+   *
+   * @param value a property value, e.g. an environment variable
+   * @param from the resource whose properties hold `value` (see {@link StackResources.resolveValue})
+   * @example
+   * const table = stack.resolveReference(env.Variables.TABLE_NAME, fn)   // the AWS::DynamoDB::Table resource
+   */
+  resolveReference(value: unknown, from?: StackResource): StackResource | undefined {
+    return this.#reference(value, this.#stackOf(from, this.resolveReference), 0)
+  }
+
+  #rootStacks(): StackDescription[] {
+    return this.stacks.filter((stack) => stack.parent === undefined)
+  }
+
+  #stackOf(from: StackResource | undefined, callee: Function): string {
+    if (from === undefined) return this.stackName
+    if (!isRecord(from) || typeof from.stackName !== 'string') {
+      throw boundary(new ArgumentError(callee.name, 'from', 'a StackResource (from resolve)', from), callee)
+    }
+    return from.stackName
+  }
+
+  #reference(value: unknown, stackName: string, depth: number): StackResource | undefined {
+    const logicalId = referencedLogicalId(value)
+    if (logicalId === undefined || depth > 20) return undefined
+    const resource = this.#byStack.get(stackName)?.get(logicalId)
+    if (resource !== undefined) return resource
+    const passed = this.#parameterValue(stackName, logicalId)
+    return passed === undefined ? undefined : this.#reference(passed.value, passed.stackName, depth + 1)
+  }
+
+  #value(value: unknown, stackName: string, depth: number): string | undefined {
+    if (typeof value === 'string') return value
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+    if (!isRecord(value) || depth > 20) return undefined
+    const ref = value.Ref
+    if (typeof ref === 'string') return this.#ref(ref, stackName, depth)
+    const getAtt = getAttOf(value)
+    if (getAtt !== undefined) return this.#attribute(getAtt.logicalId, getAtt.attribute, stackName, depth)
+    const join = value['Fn::Join']
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+      const parts = join[1].map((part: unknown) => this.#value(part, stackName, depth + 1))
+      return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined
+    }
+    const sub = value['Fn::Sub']
+    if (typeof sub === 'string' || (Array.isArray(sub) && typeof sub[0] === 'string')) {
+      return this.#substitute(sub, stackName, depth)
+    }
+    return undefined
+  }
+
+  #ref(name: string, stackName: string, depth: number): string | undefined {
+    const stack = this.#stackByName.get(stackName)
+    const region = stack?.region ?? this.region
+    switch (name) {
+      case 'AWS::Region':
+        return region
+      case 'AWS::AccountId':
+        return stack?.account
+      case 'AWS::Partition':
+        return region === undefined ? undefined : partitionOf(region)
+      case 'AWS::URLSuffix':
+        return region === undefined ? undefined : region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
+      case 'AWS::StackName':
+        return stack?.deployedName ? stackName : undefined
+    }
+    if (name.startsWith('AWS::')) return undefined
+    const resource = this.#byStack.get(stackName)?.get(name)
+    if (resource !== undefined) return resource.physicalId
+    const passed = this.#parameterValue(stackName, name)
+    return passed === undefined ? undefined : this.#value(passed.value, passed.stackName, depth + 1)
+  }
+
+  #attribute(logicalId: string, attribute: string, stackName: string, depth: number): string | undefined {
+    const resource = this.#reference({ Ref: logicalId }, stackName, depth)
+    if (attribute === 'Arn' && resource?.physicalId !== undefined && isArn(resource.physicalId))
+      return resource.physicalId
+    return undefined
+  }
+
+  #substitute(sub: string | unknown[], stackName: string, depth: number): string | undefined {
+    const [text, variables] = typeof sub === 'string' ? [sub, {}] : [sub[0] as string, isRecord(sub[1]) ? sub[1] : {}]
+    let known = true
+    const result = text.replace(/\$\{(!?)([^}]+)\}/g, (_, literal: string, name: string) => {
+      if (literal === '!') return `\${${name}}`
+      const resolved =
+        name in variables
+          ? this.#value(variables[name], stackName, depth + 1)
+          : name.includes('.') && !name.startsWith('AWS::')
+            ? this.#attribute(name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1), stackName, depth + 1)
+            : this.#ref(name, stackName, depth + 1)
+      if (resolved === undefined) known = false
+      return resolved ?? ''
+    })
+    return known ? result : undefined
+  }
+
+  /** A nested stack's parameter: the expression its parent's `AWS::CloudFormation::Stack` passes for it. */
+  #parameterValue(stackName: string, parameter: string): { value: unknown; stackName: string } | undefined {
+    const parent = this.#stackByName.get(stackName)?.parent
+    if (parent === undefined) return undefined
+    const stackResource = this.#byStack.get(parent.stackName)?.get(parent.logicalId)
+    const parameters = stackResource?.properties?.Parameters
+    if (!isRecord(parameters) || !(parameter in parameters)) return undefined
+    return { value: parameters[parameter], stackName: parent.stackName }
+  }
+
+  #where(): string {
+    const roots = this.#rootStacks().map((stack) => stack.stackName)
+    const nested = this.stacks.length - roots.length
+    const stacks = roots.length === 1 ? `stack ${roots[0]}` : `stacks ${roots.join(', ')}`
+    const counted = `${this.resources.length} resource${this.resources.length === 1 ? '' : 's'}`
+    return `${stacks} (${counted}${nested > 0 ? ` in ${nested + roots.length} stacks, ${nested} nested` : ''})`
+  }
+
+  #ambiguous(ref: string, matches: StackResource[], types: readonly string[] | undefined): AmbiguousResourceError {
+    const distinctTypes = new Set(matches.map((resource) => resource.type))
+    const hint =
+      distinctTypes.size > 1 && types === undefined
+        ? 'Name one by its construct path, or narrow with { type }.'
+        : 'Name one by its construct path (or logical id).'
+    const message = [
+      `${JSON.stringify(ref)} matches ${matches.length} ${typeLabel(types)}s in ${this.#where()}. ${hint}`,
+      ...listCandidates(matches),
+    ].join('\n')
+    return new AmbiguousResourceError(message, ref, matches)
+  }
+
+  #unknown(ref: string, pool: readonly StackResource[], types: readonly string[] | undefined): UnknownResourceError {
+    const lines = [`No ${typeLabel(types)} matches ${JSON.stringify(ref)} in ${this.#where()}.`]
+    if (types !== undefined) {
+      const otherTypes = matching(ref.trim(), this.resources)
+      if (otherTypes.length > 0) {
+        lines.push(
+          `${JSON.stringify(ref)} names ${otherTypes.length === 1 ? 'a resource' : 'resources'} of another type:`,
+        )
+        lines.push(...listCandidates(otherTypes))
+      }
+    }
+    const searched = pool.length > 0 ? pool : this.resources
+    const closest = [...searched]
+      .map((resource) => ({ resource, distance: distanceTo(ref, resource) }))
+      .sort((a, b) => a.distance - b.distance || label(a.resource).localeCompare(label(b.resource)))
+      .map(({ resource }) => resource)
+    if (closest.length > 0) {
+      lines.push(pool.length > 0 ? 'Closest candidates:' : `There is no ${typeLabel(types)} at all. Closest resources:`)
+      lines.push(...listCandidates(closest))
+    }
+    lines.push(
+      'A ref is a construct id (MakeExternalCalls), a construct path (MyStack/Api/MakeExternalCalls), a logical id, or a physical name / ARN.',
+    )
+    return new UnknownResourceError(lines.join('\n'), ref, closest.slice(0, LISTED_CANDIDATES))
+  }
+}
+
+/**
+ * The construct path a user would type for `resource`: `aws:cdk:path` without the leading `/`, without the
+ * `/Resource` (or `/Default`) child CDK adds under L2 constructs, and with a nested stack's
+ * `X.NestedStack/X.NestedStackResource` read as `X`. `undefined` when CDK recorded no path.
+ *
+ * @example
+ * constructPath({ path: 'MyStack/Api/MakeExternalCalls/Resource', ... }) // 'MyStack/Api/MakeExternalCalls'
+ */
+export function constructPath(resource: Pick<StackResource, 'path'>): string | undefined {
+  return resource.path === undefined ? undefined : normalizePath(resource.path)
+}
+
+/**
+ * The construct id of `resource`: the last meaningful segment of its path (`MakeExternalCalls` for
+ * `MyStack/Api/MakeExternalCalls/Resource`). `undefined` when CDK recorded no path.
+ */
+export function constructId(resource: Pick<StackResource, 'path'>): string | undefined {
+  const path = constructPath(resource)
+  return path?.slice(path.lastIndexOf('/') + 1)
+}
+
+function normalizePath(path: string): string {
+  let normalized = path.replace(/^\/+|\/+$/g, '')
+  const nestedStack = /^(.*?)([^/]+)\.NestedStack\/\2\.NestedStackResource$/.exec(normalized)
+  if (nestedStack !== null) normalized = `${nestedStack[1]}${nestedStack[2]}`
+  return normalized.replace(/\/(?:Resource|Default)$/, '')
+}
+
+/** The candidates of the first kind of match that finds any, after preferences (see {@link StackResources}). */
+function matching(ref: string, pool: readonly StackResource[]): StackResource[] {
+  const byPhysical = pool.filter((resource) => matchesPhysical(ref, resource))
+  if (byPhysical.length > 0) return byPhysical
+  const byLogical = pool.filter((resource) => resource.logicalId === ref)
+  if (byLogical.length > 0) return byLogical
+  if (isArn(ref)) return []
+  const wanted = normalizePath(ref)
+  if (wanted === '') return []
+  const withPaths = pool.flatMap((resource) => {
+    const path = constructPath(resource)
+    return path === undefined ? [] : [{ resource, path }]
+  })
+  const exact = withPaths.filter(({ resource, path }) => path === wanted || resource.path === ref)
+  if (exact.length > 0) return exact.map(({ resource }) => resource)
+  const suffix = withPaths.filter(({ path }) => path.endsWith(`/${wanted}`))
+  if (suffix.length > 0) return suffix.map(({ resource }) => resource)
+  // A construct that holds the resource: its shallowest resources win (the table of a Ledger construct, not the table's alarms).
+  const below = withPaths.flatMap(({ resource, path }) => {
+    const at = `/${path}/`.lastIndexOf(`/${wanted}/`)
+    if (at === -1) return []
+    const rest = `/${path}/`.slice(at + wanted.length + 2)
+    return [{ resource, depth: rest.split('/').length - 1 }]
+  })
+  const shallowest = Math.min(...below.map(({ depth }) => depth))
+  return below.filter(({ depth }) => depth === shallowest).map(({ resource }) => resource)
+}
+
+function matchesPhysical(ref: string, resource: StackResource): boolean {
+  const physicalId = resource.physicalId
+  if (physicalId === undefined) return false
+  if (physicalId === ref) return true
+  const physicalName = nameInArn(physicalId) ?? queueNameOf(physicalId) ?? physicalId
+  const arn = parseArn(ref)
+  // An ARN names a resource of its own service only: a function ARN never means the table of the same name.
+  if (arn !== undefined) return nameInArn(ref) === physicalName && arn.service === arnServiceOfType(resource.type)
+  return physicalName === ref
+}
+
+/** CloudFormation reports an SQS queue by its URL: `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
+function queueNameOf(physicalId: string): string | undefined {
+  return /^https:\/\/sqs\.[^/]+\/\d+\/([^/]+)$/.exec(physicalId)?.[1]
+}
+
+function referencedLogicalId(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined
+  if (typeof value.Ref === 'string') return value.Ref
+  return getAttOf(value)?.logicalId
+}
+
+function getAttOf(value: Record<string, unknown>): { logicalId: string; attribute: string } | undefined {
+  const getAtt = value['Fn::GetAtt']
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string' && typeof getAtt[1] === 'string') {
+    return { logicalId: getAtt[0], attribute: getAtt[1] }
+  }
+  if (typeof getAtt === 'string' && getAtt.includes('.')) {
+    const dot = getAtt.indexOf('.')
+    return { logicalId: getAtt.slice(0, dot), attribute: getAtt.slice(dot + 1) }
+  }
+  return undefined
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn'
+  if (region.startsWith('us-gov-')) return 'aws-us-gov'
+  return 'aws'
+}
+
+function typesOf(options: ResolveOptions, callee: Function): readonly string[] | undefined {
+  const name = callee.name
+  if (!isRecord(options)) throw boundary(new ArgumentError(name, 'options', 'an object like { type }', options), callee)
+  const type = options.type
+  if (type === undefined) return undefined
+  const types = typeof type === 'string' ? [type] : type
+  if (!Array.isArray(types) || types.length === 0 || types.some((each) => typeof each !== 'string' || each === '')) {
+    const expectation = 'a CloudFormation type like AWS::Lambda::Function, or a non-empty array of them'
+    throw boundary(new ArgumentError(name, name === 'ofType' ? 'type' : 'options.type', expectation, type), callee)
+  }
+  return types
+}
+
+function typeLabel(types: readonly string[] | undefined): string {
+  return types === undefined ? 'resource' : types.join(' or ')
+}
+
+function label(resource: StackResource): string {
+  return constructPath(resource) ?? `${resource.stackName}:${resource.logicalId}`
+}
+
+/** One aligned line per candidate: path (what to type), type, logical and physical ids. */
+function listCandidates(resources: readonly StackResource[]): string[] {
+  const shown = resources.slice(0, LISTED_CANDIDATES)
+  const labelWidth = Math.max(...shown.map((resource) => label(resource).length))
+  const typeWidth = Math.max(...shown.map((resource) => resource.type.length))
+  const lines = shown.map((resource) => {
+    const ids = [`logical id ${resource.logicalId}`]
+    if (resource.physicalId !== undefined) ids.push(`physical id ${resource.physicalId}`)
+    return `  ${label(resource).padEnd(labelWidth)}  ${resource.type.padEnd(typeWidth)}  ${ids.join(', ')}`
+  })
+  if (resources.length > shown.length) lines.push(`  … and ${resources.length - shown.length} more`)
+  return lines
+}
+
+/** How far `ref` is from each name of `resource` (0 = same), so an error can list the closest first. */
+function distanceTo(ref: string, resource: StackResource): number {
+  const wanted = normalizePath(ref).toLowerCase()
+  const path = constructPath(resource)
+  const segments = wanted.split('/').length
+  const names = [
+    resource.logicalId,
+    resource.physicalId,
+    resource.physicalId === undefined ? undefined : nameInArn(resource.physicalId),
+    path,
+    path?.split('/').slice(-segments).join('/'),
+  ]
+  let best = 1
+  for (const name of names) {
+    if (name === undefined || name === '') continue
+    const candidate = name.toLowerCase()
+    const longest = Math.max(wanted.length, candidate.length)
+    let distance = editDistance(wanted, candidate) / longest
+    // `Ledger` is close to `LedgerB7379752` however many characters the hash adds.
+    if (candidate.includes(wanted) || wanted.includes(candidate)) {
+      distance = Math.min(distance, 0.3 * (1 - Math.min(wanted.length, candidate.length) / longest))
+    }
+    best = Math.min(best, distance)
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/** Starts the error's stack at the user's call, not inside stakeout. */
+function boundary<E extends Error>(error: E, callee: Function): E {
+  Error.captureStackTrace(error, callee)
+  return error
+}

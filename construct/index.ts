@@ -2,5 +2,7 @@
  * stakeout/construct: CDK constructs and aspects that make a stack testable.
  * @packageDocumentation
  */
-export * from './http-interceptor.js'
+
 export * from './apply-http-interceptor.js'
+export * from './http-interceptor.js'
+export * from './production.js'

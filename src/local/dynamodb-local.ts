@@ -115,6 +115,9 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   const attempts = options.port === undefined ? 3 : 1
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort())
+    // Java binds the wildcard address, which can succeed beside a server on 127.0.0.1:port; our requests would
+    // then reach that other server. Check the loopback port ourselves first.
+    if (options.port !== undefined) await assertPortFree(port)
     try {
       return await launch({ javaPath, emulatorDir, javaTmpDir, port, startTimeoutMs, signal })
     } catch (error) {
@@ -314,6 +317,24 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
+async function assertPortFree(port: number): Promise<void> {
+  const server = createServer()
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail)
+      server.listen(port, '127.0.0.1', ok)
+    })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StakeoutError(
+        `DynamoDB Local could not listen on port ${port}: it is already in use. Pass another port, or none to get a free one.`,
+      )
+    }
+    throw error
+  }
+  await new Promise((ok) => server.close(ok))
+}
+
 /**
  * Runs java in the background and blocks on reading its stdin, a pipe from Node.js. When Node.js goes away,
  * however it goes (stop(), exit, crash, SIGKILL), the pipe closes, `cat` returns and the guard kills java.
@@ -324,7 +345,13 @@ const GUARD_SCRIPT = `
 java=$!
 echo "stakeout-java-pid $java"
 exec 3<&0
-( cat <&3; kill -TERM $java; sleep 5; kill -KILL $java ) >/dev/null 2>&1 &
+(
+  cat <&3
+  kill -TERM $java
+  sleep 5 & timer=$!
+  trap 'kill $timer; exit' TERM
+  wait $timer && kill -KILL $java
+) >/dev/null 2>&1 &
 guard=$!
 exec 3<&-
 interrupted=
@@ -358,6 +385,10 @@ async function launch({
 }: LaunchOptions): Promise<DynamoDBLocal> {
   signal?.throwIfAborted()
   const javaArgs = [
+    // C1 only and one GC thread: half the CPU to start, which matters on a shared 2-core CI machine; a test
+    // database never runs long enough for C2's faster code to pay back.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     `-Djava.io.tmpdir=${javaTmpDir}`,
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',

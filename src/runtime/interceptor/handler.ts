@@ -1,0 +1,50 @@
+/**
+ * The layer's `handler.mjs`: the handler Lambda runs once the stakeout wrapper script pointed
+ * `_HANDLER` here. At load (INIT) it installs the interceptor, then loads the function's own handler
+ * from `STAKEOUT_ORIGINAL_HANDLER` exactly as the runtime would; every invocation then runs through
+ * the interceptor, which writes its recorded calls before the result goes back to the runtime.
+ *
+ * Without an interceptor table configured it still runs the function's handler, unintercepted,
+ * after one log line: a misconfigured test setup must not take the function down.
+ * @packageDocumentation
+ */
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { installInterceptor, settingsFromEnv } from './interceptor.js'
+import { HandlerLoadError, loadHandler, wrapHandler } from './load-handler.js'
+import { ENV, LAYER } from './schema.js'
+
+const originalHandler = process.env[ENV.originalHandler]
+if (!originalHandler) {
+  throw new HandlerLoadError(
+    'Runtime.MalformedHandlerName',
+    `[stakeout] ${ENV.originalHandler} is not set: the function must start through the stakeout wrapper (AWS_LAMBDA_EXEC_WRAPPER=${LAYER.defaultRoot}/${LAYER.wrapper})`,
+  )
+}
+const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd()
+const here = path.dirname(fileURLToPath(import.meta.url))
+if (path.resolve(taskRoot, originalHandler.slice(0, originalHandler.lastIndexOf('.'))) === path.join(here, 'handler')) {
+  throw new HandlerLoadError(
+    'Runtime.MalformedHandlerName',
+    `[stakeout] ${ENV.originalHandler} points at stakeout's own handler (${originalHandler}): the wrapper ran twice?`,
+  )
+}
+
+const { settings, problems } = settingsFromEnv(process.env)
+for (const problem of settings ? problems : []) console.warn(`[stakeout] ${problem}`)
+if (!settings) {
+  console.warn(`[stakeout] ${problems.join('; ')}: outbound calls are not intercepted`)
+}
+const interceptor = settings
+  ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
+  : undefined
+
+const user = await loadHandler(taskRoot, originalHandler)
+
+/** The function's handler, run inside the interceptor. */
+export const handler = wrapHandler(user, (context, call) => {
+  if (!interceptor) return call()
+  const requestId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId
+  return interceptor.run(typeof requestId === 'string' && requestId ? requestId : randomUUID(), call)
+})

@@ -1,0 +1,406 @@
+/**
+ * The in-function HTTP interceptor: sees every outbound HTTP(S) request of the process (node:http,
+ * node:https, global fetch, undici, and every client on top of them), answers it from a mock rule,
+ * lets it through, and records it, per Lambda invocation.
+ *
+ * Cost model (what lambda-http-interceptor got wrong): the table is read at most once per
+ * invocation, lazily, on the first outbound call, and written once, when the handler settles; a
+ * call that no rule matches costs a socket-level parse and a map lookup. Nothing here can fail a
+ * call: any problem sends the call to the network and logs one `[stakeout]` line per cause.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { randomBytes } from 'node:crypto'
+import { HttpRequestInterceptor } from '@mswjs/interceptors/http'
+import type { ParsedRule } from './matching.js'
+import { pickRule } from './matching.js'
+import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REDACTED_HEADERS,
+  DEFAULT_TTL_SECONDS,
+  ENV,
+  type MockResponse,
+  REDACTED,
+  type RecordedCall,
+  type RequestSnapshot,
+} from './schema.js'
+import type { InterceptorTable, RuleSet, RuleUse } from './store.js'
+
+/** What the interceptor needs to know, read once from the environment. */
+export interface InterceptorSettings {
+  tableName: string
+  functionName: string
+  /** Recorded bodies are cut here. */
+  maxBodyBytes: number
+  /** Lower-case header names recorded as `[REDACTED]` (empty: record everything in clear). */
+  redactedHeaders: ReadonlySet<string>
+  ttlSeconds: number
+  /** `host:port` of the Lambda runtime API, never intercepted. */
+  runtimeApi: string | undefined
+}
+
+/** The largest body we record, whatever the setting: items must stay under DynamoDB's 400 KB. */
+const MAX_RECORDED_BODY_BYTES = 300_000
+
+/**
+ * Reads the interceptor's settings from the function's environment (see `ENV` in schema.ts).
+ * Returns the problems found instead of throwing: the interceptor fails open.
+ *
+ * @example
+ * const { settings, problems } = settingsFromEnv(process.env)
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): {
+  settings: InterceptorSettings | undefined
+  problems: string[]
+} {
+  const problems: string[] = []
+  const tableName = env[ENV.table]
+  const functionName = env.AWS_LAMBDA_FUNCTION_NAME
+  if (!tableName) problems.push(`${ENV.table} is not set`)
+  if (!functionName) problems.push('AWS_LAMBDA_FUNCTION_NAME is not set')
+  const positive = (name: string, fallback: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const value = Number(raw)
+    if (Number.isInteger(value) && value > 0) return value
+    problems.push(`${name} must be a positive integer, received "${raw}" (using ${fallback})`)
+    return fallback
+  }
+  const maxBodyBytes = Math.min(positive(ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES), MAX_RECORDED_BODY_BYTES)
+  const redact = env[ENV.redact]?.trim().toLowerCase() !== 'false'
+  const extra = (env[ENV.redactHeaders] ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean)
+  const settings =
+    tableName && functionName
+      ? {
+          tableName,
+          functionName,
+          maxBodyBytes,
+          redactedHeaders: new Set(redact ? [...DEFAULT_REDACTED_HEADERS, ...extra] : []),
+          ttlSeconds: positive(ENV.ttlSeconds, DEFAULT_TTL_SECONDS),
+          runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined,
+        }
+      : undefined
+  return { settings, problems }
+}
+
+/** One invocation's state. Lives in AsyncLocalStorage: invocations may run concurrently (Node.js 24). */
+interface Invocation {
+  requestId: string
+  /** Loaded on the first outbound call, at most once. */
+  ruleSet: Promise<RuleSet> | undefined
+  /** Uses per rule: the table's count plus this invocation's. */
+  uses: Map<string, number>
+  calls: RecordedCall[]
+  ruleUses: RuleUse[]
+  seq: number
+  /** Causes already logged in this invocation. */
+  logged: Set<string>
+  /** False for calls made outside any invocation (INIT, timers between invocations). */
+  inInvocation: boolean
+  /** Set once the invocation flushed: later calls wait for the next flush. */
+  closed: boolean
+}
+
+/** A running interceptor. */
+export interface Interceptor {
+  /** Runs one invocation: calls inside are attributed to it, and written before this settles. */
+  run<T>(requestId: string, call: () => Promise<T>): Promise<T>
+  /** Stops intercepting (tests). */
+  dispose(): void
+}
+
+const EMPTY_RULES: RuleSet = { rules: [], uses: new Map(), recordAll: false, corrupt: [] }
+
+/** Polyfills for Node.js 20 (nodejs20.x): @mswjs/interceptors 0.45 uses `Promise.withResolvers` (Node.js 22+). */
+function polyfillForNode20(): void {
+  const promise = Promise as unknown as { withResolvers?: () => unknown }
+  promise.withResolvers ??= <T>() => {
+    let resolve!: (value: T) => void
+    let reject!: (reason: unknown) => void
+    const created = new Promise<T>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    return { promise: created, resolve, reject }
+  }
+}
+
+/**
+ * Installs the interceptor in this process.
+ *
+ * @param settings - from {@link settingsFromEnv}.
+ * @param openTable - opens the table; called (and its module loaded) on the first outbound call.
+ * @example
+ * const interceptor = installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
+ * const result = await interceptor.run(context.awsRequestId, () => userHandler(event, context))
+ */
+export function installInterceptor(
+  settings: InterceptorSettings,
+  openTable: () => Promise<InterceptorTable>,
+): Interceptor {
+  polyfillForNode20()
+  const invocations = new AsyncLocalStorage<Invocation>()
+  /** Calls made outside any invocation, and calls that finished after theirs was flushed. */
+  let pending: { calls: RecordedCall[]; ruleUses: RuleUse[] } = { calls: [], ruleUses: [] }
+  let outside: Invocation | undefined
+  /** Recorded calls waiting for their real response's status, by @mswjs/interceptors request id. */
+  const awaitingStatus = new Map<string, RecordedCall>()
+  const corruptLogged = new Set<string>()
+  let table: Promise<InterceptorTable> | undefined
+  const tableOnce = (): Promise<InterceptorTable> => {
+    table ??= openTable().catch((error: unknown) => {
+      // A module that failed to load must not stay broken for the life of the sandbox.
+      table = undefined
+      throw error
+    })
+    return table
+  }
+
+  const newInvocation = (requestId: string, inInvocation: boolean): Invocation => ({
+    requestId,
+    ruleSet: undefined,
+    uses: new Map(),
+    calls: [],
+    ruleUses: [],
+    seq: 0,
+    logged: new Set(),
+    inInvocation,
+    closed: false,
+  })
+
+  const logOnce = (invocation: Invocation | undefined, cause: string, message: string): void => {
+    if (invocation) {
+      if (invocation.logged.has(cause)) return
+      invocation.logged.add(cause)
+    }
+    console.warn(`[stakeout] ${message}`)
+  }
+
+  const rulesFor = (invocation: Invocation): Promise<RuleSet> => {
+    invocation.ruleSet ??= (async () => {
+      try {
+        const set = await (await tableOnce()).loadRules()
+        for (const { sortKey, reason } of set.corrupt) {
+          if (corruptLogged.has(sortKey)) continue
+          corruptLogged.add(sortKey)
+          console.warn(`[stakeout] ignoring corrupt rule ${sortKey} in table ${settings.tableName}: ${reason}`)
+        }
+        invocation.uses = new Map(set.uses)
+        return set
+      } catch (error) {
+        logOnce(
+          invocation,
+          'rules',
+          `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describe(error)}): outbound calls go to the network and are not recorded`,
+        )
+        return EMPTY_RULES
+      }
+    })()
+    return invocation.ruleSet
+  }
+
+  const keep = (invocation: Invocation, call: RecordedCall, use: RuleUse | undefined): void => {
+    const target = invocation.inInvocation && !invocation.closed ? invocation : pending
+    target.calls.push(call)
+    if (use) target.ruleUses.push(use)
+  }
+
+  const interceptor = new HttpRequestInterceptor()
+  interceptor.on('request', async ({ request, requestId, controller }) => {
+    // The whole listener is guarded: @mswjs/interceptors would turn an exception into a 500.
+    let invocation: Invocation | undefined
+    try {
+      if (request.headers.has(OWN_TRAFFIC_HEADER)) {
+        request.headers.delete(OWN_TRAFFIC_HEADER)
+        return
+      }
+      if (settings.runtimeApi && new URL(request.url).host === settings.runtimeApi) return
+
+      const startedAt = Date.now()
+      // A call outside any invocation (INIT, a timer between invocations) is written with the next
+      // invocation's calls; a call still running after its invocation flushed keeps its request id.
+      invocation = invocations.getStore()
+      if (!invocation) {
+        outside ??= newInvocation(`init-${randomBytes(4).toString('hex')}`, false)
+        invocation = outside
+      }
+      const seq = invocation.seq++
+
+      const ruleSet = await rulesFor(invocation)
+      const snapshot: RequestSnapshot = {
+        url: request.url,
+        method: request.method,
+        headers: headersOf(request),
+      }
+      // Bodies are read only when a rule could look at them or the call will be recorded.
+      let body = ruleSet.recordAll || ruleSet.rules.some(hasBodyMatcher) ? await readBody(request) : undefined
+      if (body?.text !== undefined) snapshot.body = body.text
+
+      const picked = ruleSet.rules.length > 0 ? pickRule(ruleSet.rules, snapshot, invocation.uses) : undefined
+      if (!picked && !ruleSet.recordAll) return
+      body ??= await readBody(request)
+
+      const call: RecordedCall = {
+        url: snapshot.url,
+        method: snapshot.method,
+        headers: redact(snapshot.headers, settings.redactedHeaders),
+        timestamp: new Date(startedAt).toISOString(),
+        requestId: invocation.requestId,
+        seq,
+        action: picked ? picked.rule.action : 'unmatched',
+      }
+      if (body.text !== undefined) {
+        const cut = cutBody(body.bytes, settings.maxBodyBytes)
+        call.body = cut.text
+        call.bodySize = body.bytes.byteLength
+        if (cut.truncated) call.bodyTruncated = true
+      }
+      let use: RuleUse | undefined
+      if (picked) {
+        call.ruleId = picked.rule.id
+        invocation.uses.set(picked.rule.id, (invocation.uses.get(picked.rule.id) ?? 0) + 1)
+        use = { ruleId: picked.rule.id, requestId: invocation.requestId, seq }
+      }
+      const response = picked?.response
+      if (response?.networkError) call.error = 'network error (mocked)'
+      else if (response) call.status = response.status ?? 200
+      else awaitingStatus.set(requestId, call)
+      keep(invocation, call, use)
+
+      if (response) {
+        if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs))
+        if (response.networkError) {
+          controller.errorWith(
+            Object.assign(new Error(`stakeout: mocked network error for ${request.method} ${request.url}`), {
+              code: 'ECONNRESET',
+            }),
+          )
+        } else {
+          controller.respondWith(mockResponse(response))
+        }
+      }
+    } catch (error) {
+      logOnce(
+        invocation,
+        `listener:${describe(error)}`,
+        `could not handle ${request.method} ${request.url} (${describe(error)}): the call goes to the network`,
+      )
+    }
+  })
+  interceptor.on('response', ({ requestId, response, responseType }) => {
+    if (responseType !== 'original') return
+    const call = awaitingStatus.get(requestId)
+    if (!call) return
+    call.status = response.status
+    awaitingStatus.delete(requestId)
+  })
+  interceptor.apply()
+
+  const flush = async (invocation: Invocation): Promise<void> => {
+    invocation.closed = true
+    const calls = [...pending.calls, ...invocation.calls]
+    const ruleUses = [...pending.ruleUses, ...invocation.ruleUses]
+    pending = { calls: [], ruleUses: [] }
+    outside = undefined
+    const written = new Set(calls)
+    for (const [requestId, call] of awaitingStatus) {
+      if (written.has(call)) awaitingStatus.delete(requestId)
+    }
+    if (calls.length === 0 && ruleUses.length === 0) return
+    try {
+      const outcome = await (await tableOnce()).record(calls, ruleUses)
+      if (outcome.error !== undefined) {
+        console.warn(
+          `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describe(outcome.error)})`,
+        )
+      }
+    } catch (error) {
+      console.warn(
+        `[stakeout] could not record ${calls.length} outbound calls in table ${settings.tableName} (${describe(error)})`,
+      )
+    }
+  }
+
+  return {
+    async run(requestId, call) {
+      const invocation = newInvocation(requestId, true)
+      return invocations.run(invocation, async () => {
+        let outcome: { ok: true; value: Awaited<ReturnType<typeof call>> } | { ok: false; error: unknown }
+        try {
+          outcome = { ok: true, value: await call() }
+        } catch (error) {
+          outcome = { ok: false, error }
+        }
+        // Lambda freezes the sandbox once the response is posted: write before returning.
+        await flush(invocation)
+        if (outcome.ok) return outcome.value
+        throw outcome.error
+      })
+    },
+    dispose() {
+      interceptor.dispose()
+    },
+  }
+}
+
+function hasBodyMatcher(rule: ParsedRule): boolean {
+  return rule.match.body !== undefined
+}
+
+interface BodySnapshot {
+  bytes: Uint8Array
+  /** The whole body as text; undefined when the request has none. */
+  text: string | undefined
+}
+
+async function readBody(request: Request): Promise<BodySnapshot> {
+  // A client waiting for "100 Continue" sends the body only after the server's go-ahead.
+  if (request.body === null || request.headers.get('expect')?.toLowerCase() === '100-continue') {
+    return { bytes: new Uint8Array(), text: undefined }
+  }
+  const bytes = new Uint8Array(await request.clone().arrayBuffer())
+  return { bytes, text: bytes.byteLength === 0 ? undefined : new TextDecoder().decode(bytes) }
+}
+
+function cutBody(bytes: Uint8Array, maxBytes: number): { text: string; truncated: boolean } {
+  if (bytes.byteLength <= maxBytes) return { text: new TextDecoder().decode(bytes), truncated: false }
+  return { text: new TextDecoder().decode(bytes.subarray(0, maxBytes)), truncated: true }
+}
+
+/** Lower-case names (the Fetch API's), repeated headers joined with `, `. */
+function headersOf(request: Request): Record<string, string> {
+  const headers: Record<string, string> = {}
+  request.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  return headers
+}
+
+function redact(headers: Record<string, string>, names: ReadonlySet<string>): Record<string, string> {
+  if (names.size === 0) return headers
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) out[name] = names.has(name) ? REDACTED : value
+  return out
+}
+
+function mockResponse(mock: MockResponse): Response {
+  const status = mock.status ?? 200
+  const headers = new Headers(mock.headers)
+  let body: string | null = mock.body ?? null
+  if (mock.json !== undefined) {
+    body = JSON.stringify(mock.json)
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  }
+  // The Fetch API refuses a body on 204, 205 and 304.
+  if (status === 204 || status === 205 || status === 304) body = null
+  return new Response(body, { status, headers })
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error)
+    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message
+  return String(error)
+}

@@ -1,0 +1,158 @@
+/**
+ * Loads the function's own handler the way Lambda's Node.js runtime does, and wraps it so every
+ * invocation runs inside the interceptor. Lives in the layer's `handler.mjs`.
+ *
+ * Resolution follows the runtime interface client (`UserFunction`): the handler string is split
+ * into a module root (`src/`), a module (`index`) and a property path (`handler`, or `a.b`);
+ * `..` is rejected; `path.resolve(taskRoot, moduleRoot, module)` is tried bare, then with `.js`,
+ * `.mjs`, `.cjs` (absolute module roots are allowed: other layers use them), then
+ * `require.resolve` over `[taskRoot, moduleRoot]` and `NODE_PATH`.
+ * Every module is loaded with `import()`, as the Node.js 24 runtime does, so ESM and CommonJS
+ * handlers behave alike; for CommonJS the handler may also sit on `module.exports` (`default`).
+ */
+import { existsSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+/** The runtime's marker of a response-streaming handler (`awslambda.streamifyResponse`). */
+export const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming')
+/** The runtime's marker of a streaming handler's buffer size. */
+export const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark')
+
+/** A Lambda handler as the runtime sees it: any function. */
+export type LambdaHandler = ((...args: never[]) => unknown) & { [STREAMING]?: unknown; [HIGH_WATER_MARK]?: unknown }
+
+/**
+ * An error the Lambda runtime would also raise while loading a handler. `name` carries the
+ * runtime's error type (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`,
+ * `Runtime.MalformedHandlerName`), so the INIT failure reads the same with and without stakeout.
+ */
+export class HandlerLoadError extends Error {
+  constructor(name: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = name
+  }
+}
+
+const FUNCTION_EXPRESSION = /^([^.]*)\.(.*)$/
+
+/**
+ * Imports the module a Lambda handler string names and returns the handler function.
+ *
+ * @param taskRoot - `LAMBDA_TASK_ROOT` (the function's code directory).
+ * @param handlerName - the function's handler setting, e.g. `src/index.handler` or `/opt/x/handler.run`.
+ * @example
+ * const handler = await loadHandler('/var/task', 'index.handler')
+ */
+export async function loadHandler(taskRoot: string, handlerName: string): Promise<LambdaHandler> {
+  if (handlerName.includes('..')) {
+    throw new HandlerLoadError(
+      'Runtime.MalformedHandlerName',
+      `'${handlerName}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    )
+  }
+  const moduleAndProperty = path.basename(handlerName)
+  const moduleRoot = handlerName.slice(0, handlerName.lastIndexOf(moduleAndProperty))
+  const match = FUNCTION_EXPRESSION.exec(moduleAndProperty)
+  if (!match) throw new HandlerLoadError('Runtime.MalformedHandlerName', 'Bad handler')
+  const [, moduleName, propertyPath] = match as unknown as [string, string, string]
+
+  const file = resolveModule(taskRoot, moduleRoot, moduleName)
+  let loaded: Record<string, unknown>
+  try {
+    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  } catch (error) {
+    if (error instanceof SyntaxError) throw error
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new HandlerLoadError('Runtime.ImportModuleError', `Error: ${(error as Error).message}`, { cause: error })
+    }
+    throw error
+  }
+  const handler = property(loaded, propertyPath) ?? property(loaded.default, propertyPath)
+  if (handler === undefined || handler === null) {
+    throw new HandlerLoadError('Runtime.HandlerNotFound', `${handlerName} is undefined or not exported`)
+  }
+  if (typeof handler !== 'function') {
+    throw new HandlerLoadError('Runtime.HandlerNotFound', `${handlerName} is not a function`)
+  }
+  return handler as LambdaHandler
+}
+
+function resolveModule(taskRoot: string, moduleRoot: string, moduleName: string): string {
+  const lambdaStylePath = path.resolve(taskRoot, moduleRoot, moduleName)
+  const taskRequire = createRequire(path.join(taskRoot, 'index.js'))
+  for (const extension of ['', '.js', '.mjs', '.cjs']) {
+    const candidate = lambdaStylePath + extension
+    if (!existsSync(candidate)) continue
+    // The runtime `require`s a bare path, so a directory means its package main or index.js.
+    return statSync(candidate).isDirectory() ? taskRequire.resolve(candidate) : candidate
+  }
+  try {
+    // Not relative to this file: relative to the task root, then the module root, then NODE_PATH
+    // (which holds /opt/nodejs/node_modules in Lambda), as the runtime's own fallback does.
+    return taskRequire.resolve(moduleName, { paths: [taskRoot, moduleRoot] })
+  } catch (error) {
+    throw new HandlerLoadError(
+      'Runtime.ImportModuleError',
+      `Error: Cannot find module '${moduleName}'\nRequire stack:\n- ${lambdaStylePath}`,
+      { cause: error },
+    )
+  }
+}
+
+function property(root: unknown, propertyPath: string): unknown {
+  let value = root
+  for (const key of propertyPath.split('.')) {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
+
+/** What one invocation needs to know: the Lambda context (for the request id). */
+export type AroundInvocation = (context: unknown, call: () => Promise<unknown>) => Promise<unknown>
+
+/**
+ * Wraps a user handler for the runtime: an `async (...args)` function (length 0, which the
+ * Node.js 24 runtime requires) that runs each invocation through `around`.
+ *
+ * - A handler declaring 3+ parameters is callback style (Node.js 20/22): it is called with a
+ *   callback, and whichever settles first, the callback or a returned promise, is the result.
+ * - A streaming handler keeps its markers, so the runtime still calls it as
+ *   `(event, responseStream, context)`.
+ *
+ * @example
+ * export const handler = wrapHandler(await loadHandler(taskRoot, name), (context, call) => interceptor.run(context, call))
+ */
+export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...args: unknown[]) => Promise<unknown> {
+  const streaming = user[STREAMING] !== undefined && user[STREAMING] !== null && user[STREAMING] !== false
+  const callbackStyle = !streaming && user.length >= 3
+  const invoke = user as (...args: unknown[]) => unknown
+  const wrapped = async (...args: unknown[]): Promise<unknown> =>
+    around(streaming ? args[2] : args[1], async () =>
+      callbackStyle ? callWithCallback(invoke, args[0], args[1]) : invoke(...args),
+    )
+  for (const marker of [STREAMING, HIGH_WATER_MARK] as const) {
+    if (marker in user) Object.defineProperty(wrapped, marker, { value: user[marker], enumerable: false })
+  }
+  return wrapped
+}
+
+function callWithCallback(invoke: (...args: unknown[]) => unknown, event: unknown, context: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const callback = (error: unknown, result: unknown) => {
+      if (error !== undefined && error !== null) reject(error)
+      else resolve(result)
+    }
+    const returned = invoke(event, context, callback)
+    if (
+      returned !== null &&
+      typeof returned === 'object' &&
+      typeof (returned as Promise<unknown>).then === 'function'
+    ) {
+      ;(returned as Promise<unknown>).then(resolve, reject)
+    }
+  })
+}

@@ -161,25 +161,32 @@ function responseAt(responses: readonly MockResponse[], used: number): MockRespo
 
 /**
  * A matcher as stored in a rule: JSON-safe, RegExps (also inside a body object) as `{ $regex, flags }`.
- * Throws an {@link ArgumentError} for a body value that cannot be stored (an asymmetric matcher).
+ * Throws an {@link ArgumentError} (from `callee`, about `argument`) for a body value that cannot be
+ * stored: an asymmetric matcher such as `expect.any(String)`.
  */
-export function serializeMatcher(matcher: RequestMatcher): Record<string, unknown> {
-  const out: Record<string, unknown> = { url: serializeValue(matcher.url, 'request.url') }
+export function serializeMatcher(
+  matcher: RequestMatcher,
+  callee = 'serializeMatcher',
+  argument = 'request',
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { url: serializeValue(matcher.url, callee, `${argument}.url`) }
   if (matcher.method !== undefined) out.method = matcher.method
-  if (matcher.query !== undefined) out.query = serializeValue(matcher.query, 'request.query')
-  if (matcher.headers !== undefined) out.headers = serializeValue(matcher.headers, 'request.headers')
-  if (matcher.body !== undefined) out.body = serializeValue(matcher.body, 'request.body')
+  if (matcher.query !== undefined) out.query = serializeValue(matcher.query, callee, `${argument}.query`)
+  if (matcher.headers !== undefined) out.headers = serializeValue(matcher.headers, callee, `${argument}.headers`)
+  if (matcher.body !== undefined) out.body = serializeValue(matcher.body, callee, `${argument}.body`)
   return out
 }
 
-function serializeValue(value: unknown, path: string): unknown {
+function serializeValue(value: unknown, callee: string, path: string): unknown {
   if (value instanceof RegExp) return { $regex: value.source, flags: value.flags }
-  if (Array.isArray(value)) return value.map((item, index) => serializeValue(item, `${path}[${index}]`))
+  if (Array.isArray(value)) return value.map((item, index) => serializeValue(item, callee, `${path}[${index}]`))
   if (value !== null && typeof value === 'object') {
     if (isAsymmetricMatcher(value)) {
-      throw new ArgumentError('serializeMatcher', path, 'a JSON value or RegExp to be stored in a rule', value)
+      throw new ArgumentError(callee, path, 'a JSON value or RegExp to be stored in a rule', value)
     }
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, serializeValue(item, `${path}.${key}`)]))
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, serializeValue(item, callee, `${path}.${key}`)]),
+    )
   }
   return value
 }

@@ -4,8 +4,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
 import { failArgument, StakeoutError } from '../src/errors.js'
+import { interceptorLayerRoot } from '../src/runtime/interceptor/build-layer.js'
 import { DEFAULT_TTL_SECONDS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../src/runtime/interceptor/schema.js'
-import { defaultLayerCode } from './layer-code.js'
 import { productionReason } from './production.js'
 
 /**
@@ -133,7 +133,7 @@ export class HttpInterceptor extends Construct {
     )
 
     this.layer = new lambda.LayerVersion(this, 'Layer', {
-      code: props.layerCode ?? defaultLayerCode(),
+      code: props.layerCode ?? lambda.Code.fromAsset(interceptorLayerRoot()),
       compatibleRuntimes: [...INTERCEPTED_RUNTIMES],
       compatibleArchitectures: [lambda.Architecture.X86_64, lambda.Architecture.ARM_64],
       description: 'stakeout HTTP interceptor: lets tests mock and record the outbound HTTP calls of this function',

@@ -1,14 +1,13 @@
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import * as iam from 'aws-cdk-lib/aws-iam'
-import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { HttpInterceptor, type HttpInterceptorProps, INTERCEPTOR_TABLE_METADATA } from 'stakeout/construct'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ArgumentError, StakeoutError } from '../../src/errors.js'
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../src/runtime/interceptor/schema.js'
-import { layerDirectory, logicalId, removeTempDirs, testInterceptor, testStack } from './synth.js'
+import { logicalId, removeTempDirs, testInterceptor, testStack } from './synth.js'
 
 afterAll(removeTempDirs)
 
@@ -249,10 +248,16 @@ describe('HttpInterceptor in a production stack', () => {
 })
 
 describe('HttpInterceptor without layerCode', () => {
-  it('uses the layer bundled with stakeout', () => {
-    const stack = new Stack()
-    const interceptor = new HttpInterceptor(stack, 'HttpInterceptor')
-    expect(interceptor.layer).toBeInstanceOf(lambda.LayerVersion)
-    expect(layerDirectory).toBeTypeOf('function')
+  it('packs the layer bundled with stakeout: the wrapper and the interceptor handler', () => {
+    const { app, stack } = testStack()
+    new HttpInterceptor(stack, 'HttpInterceptor')
+    const assembly = app.synth()
+    const layer = Template.fromStack(stack).findResources('AWS::Lambda::LayerVersion')
+    const key = (Object.values(layer)[0] as { Properties: { Content: { S3Key: string } } }).Properties.Content.S3Key
+    const staged = join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`, 'stakeout')
+
+    expect(readdirSync(staged)).toEqual(expect.arrayContaining(['wrapper', 'handler.mjs']))
+    expect(statSync(join(staged, 'wrapper')).mode & 0o111).not.toBe(0)
+    expect(readFileSync(join(staged, 'wrapper'), 'utf8')).toMatch(/^#!/)
   })
 })

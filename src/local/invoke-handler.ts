@@ -643,13 +643,15 @@ type ChildMessage =
   | { type: 'log'; requestId: string | null; text: string }
   | { type: 'ready' }
   | { type: 'init-error'; error: InvocationError }
-  | { type: 'done'; requestId: string; payload?: string; error?: InvocationError }
+  | { type: 'done'; requestId: string; payload?: string; error?: InvocationError; fatal?: boolean }
   | { type: 'exiting' }
 
 interface PendingInvocation {
   readonly requestId: string
   readonly logs: string[]
   readonly settle: (outcome: { result?: unknown; error?: InvocationError }) => void
+  /** The error the process reported before ending: settled once it has exited, so the caller finds it gone. */
+  fatalError?: InvocationError
 }
 
 type InitOutcome = { ok: true; logs: string } | { ok: false; error: InvocationError; logs: string }
@@ -731,7 +733,7 @@ class ExecutionEnvironment {
       const timer = setTimeout(() => {
         const error = timedOut(requestId, this.plan.timeoutMs)
         logs.push(`${error.errorMessage}\n`)
-        pending.settle({ error })
+        pending.fatalError = error
         this.kill()
       }, this.plan.timeoutMs)
       const pending: PendingInvocation = {
@@ -802,7 +804,8 @@ class ExecutionEnvironment {
       else this.inFlight.get(message.requestId)?.logs.push(message.text)
     } else if (message.type === 'done') {
       const pending = this.inFlight.get(message.requestId)
-      if (message.error) pending?.settle({ error: message.error })
+      if (message.error && message.fatal && pending) pending.fatalError = message.error
+      else if (message.error) pending?.settle({ error: message.error })
       else pending?.settle({ result: message.payload === undefined ? null : JSON.parse(message.payload) })
     }
   }
@@ -819,7 +822,7 @@ class ExecutionEnvironment {
   private onExit(): void {
     for (const pending of [...this.inFlight.values()]) {
       pending.settle({
-        error: {
+        error: pending.fatalError ?? {
           errorType: 'Runtime.ExitError',
           errorMessage: `RequestId: ${pending.requestId} Error: Runtime exited with error: ${this.exitDescription}`,
         },

@@ -30,7 +30,8 @@
  * Protocol with the parent (Node IPC, JSON): parent → child `{ type: 'invoke', requestId, event
  * (JSON text), deadlineMs, invokedFunctionArn, traceId, clientContext? }`; child → parent
  * `{ type: 'log', requestId | null, text }` (null: INIT), `{ type: 'ready' }`, `{ type: 'init-error',
- * error }`, `{ type: 'done', requestId, payload (JSON text) } | { type: 'done', requestId, error }`.
+ * error }`, `{ type: 'done', requestId, payload (JSON text) } | { type: 'done', requestId, error, fatal }` (fatal: the
+ * process exits next).
  * Output is captured per invocation by patching `process.stdout.write` / `process.stderr.write` and
  * attributing each write with an AsyncLocalStorage (or to the only invocation in flight).
  *
@@ -414,13 +415,14 @@ process.on('beforeExit', () => {
   if (inFlight.size === 0 && process.channel) process.channel.ref()
 })
 
-function report(requestId, outcome) {
+/** Posts an invocation's outcome; 'fatal' when the process ends right after (the parent then waits for the exit). */
+function report(requestId, outcome, fatal) {
   const invocation = inFlight.get(requestId)
   if (!invocation) return
   inFlight.delete(requestId)
   if (globalThis[REQUEST_ID_SYMBOL] === requestId && inFlight.size === 0) globalThis[REQUEST_ID_SYMBOL] = undefined
   if ('error' in outcome) {
-    send({ type: 'done', requestId, error: toInvocationError(outcome.error) })
+    send({ type: 'done', requestId, error: toInvocationError(outcome.error), fatal: Boolean(fatal) })
   } else {
     let payload
     try {
@@ -600,7 +602,7 @@ function failEverything(title, error, exitCode) {
   if (initializing) {
     send({ type: 'init-error', error: toInvocationError(error) })
   } else {
-    for (const requestId of [...inFlight.keys()]) report(requestId, { error })
+    for (const requestId of [...inFlight.keys()]) report(requestId, { error }, true)
   }
   // Exit once the messages above are written: process.send is asynchronous.
   const exit = () => process.exit(exitCode)

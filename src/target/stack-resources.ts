@@ -317,7 +317,7 @@ export class StackResources {
     const nested = this.stacks.length - roots.length
     const stacks = roots.length === 1 ? `stack ${roots[0]}` : `stacks ${roots.join(', ')}`
     const counted = `${this.resources.length} resource${this.resources.length === 1 ? '' : 's'}`
-    return `${stacks} (${counted}${nested > 0 ? ` in ${nested + roots.length} stacks, ${nested} nested` : ''})`
+    return `${stacks} (${counted}${nested > 0 ? `, with ${nested} nested stack${nested === 1 ? '' : 's'}` : ''})`
   }
 
   #ambiguous(ref: string, matches: StackResource[], types: readonly string[] | undefined): AmbiguousResourceError {

@@ -195,6 +195,7 @@ export class HttpInterceptorAspect implements IAspect {
  *
  * @example
  * import { App, Stack } from 'aws-cdk-lib'
+ * import * as iam from 'aws-cdk-lib/aws-iam'
  * import * as lambda from 'aws-cdk-lib/aws-lambda'
  * import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
  * import { HttpInterceptor, applyHttpInterceptor } from 'stakeout/construct'
@@ -211,7 +212,8 @@ export class HttpInterceptorAspect implements IAspect {
  *
  * const interceptor = new HttpInterceptor(stack, 'HttpInterceptor')
  * applyHttpInterceptor(stack, interceptor, { exclude: ['Reporting'] })
- * interceptor.grantTestAccess(ciRole)
+ * // The role the tests run as (CI) reads recorded calls and writes mock rules.
+ * interceptor.grantTestAccess(iam.Role.fromRoleName(stack, 'Ci', 'github-actions-tests'))
  */
 export function applyHttpInterceptor(
   scope: IConstruct,

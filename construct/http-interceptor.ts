@@ -152,7 +152,7 @@ export class HttpInterceptor extends Construct {
    *
    * @example
    * const interceptor = new HttpInterceptor(this, 'HttpInterceptor')
-   * interceptor.grantTestAccess(ciRole)
+   * interceptor.grantTestAccess(iam.Role.fromRoleName(this, 'Ci', 'github-actions-tests'))
    */
   grantTestAccess(grantee: iam.IGrantable): iam.Grant {
     if (typeof grantee !== 'object' || grantee === null || !('grantPrincipal' in grantee)) {

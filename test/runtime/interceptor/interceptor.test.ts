@@ -5,18 +5,26 @@
  * calls are read back from it.
  */
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
 import { DEFAULT_MAX_BODY_BYTES, REDACTED } from '../../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
 import {
+  type CountingProxy,
+  closedPort,
   type EchoServer,
-  type RunOptions,
+  putCorruptRule,
   putRule,
+  type RunOptions,
   recordedCalls,
+  rulesPartitionItems,
   runFunction,
   setRecordAll,
+  startCountingProxy,
   startEchoServer,
   startHttpsEchoServer,
 } from './fixtures/harness.js'
@@ -27,6 +35,8 @@ let tableName: string
 let server: EchoServer
 let secure: EchoServer
 let functionName: string
+let scratch: string
+let caFile: string
 
 beforeAll(async () => {
   layerRoot = interceptorLayerRoot()
@@ -34,12 +44,17 @@ beforeAll(async () => {
   tableName = await createInterceptorTable(client)
   server = await startEchoServer()
   secure = await startHttpsEchoServer()
+  // Global fetch takes no agent: the function trusts the test certificate the way a user would.
+  scratch = mkdtempSync(path.join(tmpdir(), 'stakeout-interceptor-'))
+  caFile = path.join(scratch, 'ca.pem')
+  writeFileSync(caFile, secure.certificate!)
 })
 
 afterAll(async () => {
   await server?.close()
   await secure?.close()
   client?.destroy()
+  rmSync(scratch, { recursive: true, force: true })
 })
 
 beforeEach(() => {
@@ -56,6 +71,7 @@ function run(events: unknown[], options: Partial<RunOptions> = {}) {
     dynamodbEndpoint: dynamodbEndpoint(),
     invocations: events.map((event) => ({ event })),
     ...options,
+    env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env },
   })
 }
 
@@ -202,14 +218,16 @@ describe('recording', () => {
 
   it('cuts a 1 MB body at 64 KiB, keeping its size; the server gets all of it', async () => {
     await setRecordAll(client, tableName, functionName, true)
-    const body = 'x'.repeat(1024 * 1024)
-    const outcome = await run([{ calls: [{ client: 'http', url: `${server.url}/upload`, method: 'PUT', body }] }])
+    const size = 1024 * 1024
+    const outcome = await run([
+      { calls: [{ client: 'http', url: `${server.url}/upload`, method: 'PUT', bodyBytes: size }] },
+    ])
 
     expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
-    expect(server.requests.find((request) => request.url === '/upload')?.body.length).toBe(body.length)
+    expect(server.requests.find((request) => request.url === '/upload')?.body.length).toBe(size)
     const [call] = await calls()
-    expect(call?.body?.length).toBe(DEFAULT_MAX_BODY_BYTES)
-    expect(call).toMatchObject({ bodySize: body.length, bodyTruncated: true })
+    expect(call?.body).toBe('x'.repeat(DEFAULT_MAX_BODY_BYTES))
+    expect(call).toMatchObject({ bodySize: size, bodyTruncated: true })
   })
 
   it('records 50 calls of one invocation, in order', async () => {
@@ -220,5 +238,309 @@ describe('recording', () => {
     const recorded = await calls()
     expect(recorded.map((call) => call.url)).toEqual(Array.from({ length: 50 }, (_, i) => `${server.url}/many/${i}`))
     expect(recorded.map((call) => call.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+  })
+})
+
+describe('rules', () => {
+  it('matches on the body, and reads it only for that', async () => {
+    await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/orders`, method: 'POST', body: { amount: 50 } },
+      responses: [{ status: 402, json: { error: 'declined' } }],
+    })
+    const outcome = await run([
+      {
+        calls: [
+          { client: 'got', url: `${server.url}/orders`, method: 'POST', body: '{"amount":50,"currency":"EUR"}' },
+          { client: 'got', url: `${server.url}/orders`, method: 'POST', body: '{"amount":20}' },
+        ],
+      },
+    ])
+
+    expect(outcome.results[0]?.value).toEqual([
+      expect.objectContaining({ status: 402, body: '{"error":"declined"}' }),
+      expect.objectContaining({ status: 200 }),
+    ])
+    expect(await calls()).toEqual([
+      expect.objectContaining({ action: 'mock', body: '{"amount":50,"currency":"EUR"}', bodySize: 30 }),
+    ])
+  })
+
+  it('counts uses across invocations and processes: a sequence moves on', async () => {
+    const ruleId = await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/flaky` },
+      responses: [
+        { status: 503, times: 2 },
+        { status: 200, body: 'recovered' },
+      ],
+    })
+    const event = { calls: [{ client: 'fetch', url: `${server.url}/flaky` }] }
+    const first = await run([event, event])
+    const second = await run([event])
+
+    const statuses = [...first.results, ...second.results].map(
+      (result) => (result.value as Array<{ status: number }>)[0]?.status,
+    )
+    expect(statuses).toEqual([503, 503, 200])
+    const uses = (await rulesPartitionItems(client, tableName, functionName)).filter((item) =>
+      String(item.sk).startsWith(`use#${ruleId}#`),
+    )
+    expect(uses).toHaveLength(3)
+  })
+
+  it('answers a networkError mock with a network error, after delayMs', async () => {
+    await putRule(client, tableName, functionName, {
+      match: { url: '*/down' },
+      responses: [{ networkError: true, delayMs: 20 }],
+    })
+    const outcome = await run([
+      {
+        calls: [
+          { client: 'http', url: `${server.url}/down` },
+          { client: 'fetch', url: `${secure.url}/down` },
+        ],
+      },
+    ])
+
+    expect(outcome.results[0]?.value).toEqual([{ error: 'ECONNRESET' }, { error: expect.any(String) }])
+    expect(server.requests.some((request) => request.url === '/down')).toBe(false)
+    expect(await calls()).toEqual([
+      expect.objectContaining({ action: 'mock', error: 'network error (mocked)' }),
+      expect.objectContaining({ action: 'mock', error: 'network error (mocked)' }),
+    ])
+  })
+
+  it('ignores a corrupt rule with one log line per process; the other rules still apply', async () => {
+    const corrupt = await putCorruptRule(client, tableName, functionName, '{"id":"broken","action":"mock"')
+    await putRule(client, tableName, functionName, { match: { url: `${server.url}/ok` }, responses: [{ status: 202 }] })
+    const event = {
+      calls: [
+        { client: 'fetch', url: `${server.url}/ok` },
+        { client: 'fetch', url: `${server.url}/ok` },
+      ],
+    }
+    const outcome = await run([event, event])
+
+    expect(outcome.results.map((result) => result.value)).toEqual([
+      [expect.objectContaining({ status: 202 }), expect.objectContaining({ status: 202 })],
+      [expect.objectContaining({ status: 202 }), expect.objectContaining({ status: 202 })],
+    ])
+    expect(outcome.stakeoutLogs).toEqual([expect.stringContaining(`ignoring corrupt rule ${corrupt}`)])
+  })
+})
+
+describe('handlers', () => {
+  it('intercepts the calls of a CommonJS handler', async () => {
+    await putRule(client, tableName, functionName, { match: { url: `${server.url}/cjs` }, responses: [{ body: 'm' }] })
+    const outcome = await run([{ url: `${server.url}/cjs` }], { handler: 'handlers/calls.handler' })
+
+    expect(outcome.results[0]?.value).toEqual([
+      { status: 200, body: 'm' },
+      { status: 200, body: 'm' },
+      { status: 200, body: 'm' },
+    ])
+    expect(await calls()).toHaveLength(3)
+  })
+
+  it('runs a callback-style handler (with a wrapper Node.js 24 accepts) and records its calls', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run([{}], { handler: 'handlers/callback.handler' })
+    expect(outcome.results).toEqual([
+      {
+        requestId: expect.any(String),
+        ok: true,
+        value: { kind: 'callback', requestId: outcome.results[0]?.requestId },
+      },
+    ])
+    const failed = await run([{ fail: 'callback error' }], { handler: 'handlers/callback.handler' })
+    expect(failed.results[0]).toMatchObject({ ok: false, error: { message: 'callback error' } })
+  })
+
+  it('propagates a handler error unchanged, after writing the calls made before it', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/before-throw` }], throwAfter: 'boom' }])
+
+    expect(outcome.results[0]).toMatchObject({ ok: false, error: { name: 'Error', message: 'boom' } })
+    expect(await calls()).toEqual([expect.objectContaining({ url: `${server.url}/before-throw`, status: 200 })])
+  })
+
+  it('keeps the streaming marker and records the calls of a streaming handler', async () => {
+    await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/stream` },
+      responses: [{ body: 'mocked' }],
+    })
+    const outcome = await run([{ url: `${server.url}/stream` }], { handler: 'handlers/streaming.handler' })
+
+    expect(outcome.results[0]).toMatchObject({ ok: true, streamed: true, value: 'status 200: mocked' })
+    expect(await calls()).toEqual([expect.objectContaining({ action: 'mock', url: `${server.url}/stream` })])
+  })
+
+  it('records calls made during INIT with the first invocation', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run([{ url: `${server.url}/in-handler` }], {
+      handler: 'handlers/init-calls.handler',
+      env: { TEST_INIT_URL: `${server.url}/at-init` },
+    })
+
+    expect(outcome.results[0]?.value).toEqual({ initStatus: 200, status: 200 })
+    const recorded = await calls()
+    expect(recorded.map(({ url }) => url).sort()).toEqual([`${server.url}/at-init`, `${server.url}/in-handler`])
+    expect(recorded.find(({ url }) => url.endsWith('/at-init'))?.requestId).toMatch(/^init-/)
+    expect(recorded.find(({ url }) => url.endsWith('/in-handler'))?.requestId).toBe(outcome.results[0]?.requestId)
+  })
+
+  it('keeps concurrent invocations in one process apart', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const ids = ['a', 'b', 'c', 'd'].map((letter) => `${letter}-${randomUUID()}`)
+    const outcome = await run([], {
+      concurrent: true,
+      invocations: ids.map((requestId) => ({
+        requestId,
+        event: { repeat: { times: 5, call: { client: 'http', url: `${server.url}/${requestId}/` } } },
+      })),
+    })
+
+    expect(outcome.results.map((result) => result.ok)).toEqual([true, true, true, true])
+    const recorded = await calls()
+    expect(recorded).toHaveLength(20)
+    for (const call of recorded) expect(new URL(call.url).pathname.split('/')[1]).toBe(call.requestId)
+  })
+
+  it('records a call that outlives its invocation with the next one, under its own request id', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run([
+      { fireAndForget: true, calls: [{ client: 'fetch', url: `${server.url}/late` }] },
+      { calls: [1, 2, 3].map((n) => ({ client: 'fetch', url: `${server.url}/next/${n}` })) },
+    ])
+
+    const late = (await calls()).find((call) => call.url.endsWith('/late'))
+    expect(late?.requestId).toBe(outcome.results[0]?.requestId)
+  })
+})
+
+describe('own traffic and the runtime API', () => {
+  let proxy: CountingProxy
+
+  beforeAll(async () => {
+    proxy = await startCountingProxy(dynamodbEndpoint())
+  })
+
+  afterAll(async () => {
+    await proxy?.close()
+  })
+
+  it('makes exactly one Query and one BatchWriteItem for an invocation making 10 calls', async () => {
+    await putRule(client, tableName, functionName, { match: { url: `${server.url}/ten/*` }, responses: [{}] })
+    proxy.operations.clear()
+    const outcome = await run([{ repeat: { times: 10, call: { client: 'fetch', url: `${server.url}/ten/` } } }], {
+      dynamodbEndpoint: proxy.endpoint,
+    })
+
+    expect(outcome.results[0]?.ok).toBe(true)
+    expect(Object.fromEntries(proxy.operations)).toEqual({ Query: 1, BatchWriteItem: 1 })
+    // Our requests bypass the interceptor: the fallback marker arrives unstripped, so the listener never saw them.
+    expect(proxy.marked).toBe(2)
+    expect(await calls()).toHaveLength(10)
+    expect(outcome.stakeoutLogs).toEqual([])
+  })
+
+  it('writes one BatchWriteItem per 25 items (30 calls and 30 rule uses: 3)', async () => {
+    await putRule(client, tableName, functionName, { match: { url: `${server.url}/thirty/*` }, responses: [{}] })
+    proxy.operations.clear()
+    await run([{ repeat: { times: 30, call: { client: 'http', url: `${server.url}/thirty/` } } }], {
+      dynamodbEndpoint: proxy.endpoint,
+    })
+
+    expect(Object.fromEntries(proxy.operations)).toEqual({ Query: 1, BatchWriteItem: 3 })
+    expect(await calls()).toHaveLength(30)
+  })
+
+  it('touches the table not at all for an invocation making no calls', async () => {
+    proxy.operations.clear()
+    const outcome = await run([{ calls: [] }], { dynamodbEndpoint: proxy.endpoint })
+    expect(outcome.results[0]?.ok).toBe(true)
+    expect(proxy.operations.size).toBe(0)
+  })
+
+  it('never records or mocks its own DynamoDB requests, even with a catch-all mock and recordAll', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    await putRule(client, tableName, functionName, { match: { url: '*' }, responses: [{ status: 500 }] })
+    proxy.operations.clear()
+    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/any` }] }], {
+      dynamodbEndpoint: proxy.endpoint,
+    })
+
+    expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 500 })])
+    expect((await calls()).map((call) => call.url)).toEqual([`${server.url}/any`])
+    expect(proxy.operations.get('Query')).toBe(1)
+  })
+
+  it('lets requests to the Lambda runtime API through untouched and unrecorded', async () => {
+    const runtimeApi = await startEchoServer()
+    try {
+      await setRecordAll(client, tableName, functionName, true)
+      await putRule(client, tableName, functionName, { match: { url: '*' }, responses: [{ status: 500 }] })
+      const outcome = await run(
+        [
+          {
+            calls: [
+              {
+                client: 'http',
+                url: `${runtimeApi.url}/2018-06-01/runtime/invocation/x/response`,
+                method: 'POST',
+                body: 'ok',
+              },
+            ],
+          },
+        ],
+        { env: { AWS_LAMBDA_RUNTIME_API: new URL(runtimeApi.url).host } },
+      )
+
+      expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
+      expect(runtimeApi.requests).toHaveLength(1)
+      expect(await calls()).toEqual([])
+    } finally {
+      await runtimeApi.close()
+    }
+  })
+})
+
+describe('fail-open', () => {
+  it('sends calls to the network with one log line when the table is unreachable', async () => {
+    const port = await closedPort()
+    const outcome = await run(
+      [{ calls: [1, 2, 3].map((n) => ({ client: 'fetch', url: `${server.url}/offline/${n}` })) }],
+      { dynamodbEndpoint: `http://127.0.0.1:${port}` },
+    )
+
+    expect(outcome.results[0]?.value).toEqual([1, 2, 3].map(() => expect.objectContaining({ status: 200 })))
+    expect(server.requests.filter((request) => request.url.startsWith('/offline/'))).toHaveLength(3)
+    expect(outcome.stakeoutLogs).toEqual([expect.stringContaining('could not read the rules')])
+  })
+
+  it('returns the handler result unchanged and logs one line when recording fails', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const proxy = await startCountingProxy(dynamodbEndpoint(), { refuse: ['BatchWriteItem'] })
+    try {
+      const outcome = await run(
+        [{ calls: [1, 2].map((n) => ({ client: 'fetch', url: `${server.url}/unrecorded/${n}` })) }],
+        {
+          dynamodbEndpoint: proxy.endpoint,
+        },
+      )
+
+      expect(outcome.results[0]).toMatchObject({ ok: true, value: [{ status: 200 }, { status: 200 }] })
+      expect(outcome.stakeoutLogs).toEqual([expect.stringContaining('could not record 2 of 2 outbound calls')])
+      expect(await calls()).toEqual([])
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('still runs the handler, unintercepted, without a table configured', async () => {
+    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/no-table` }] }], {
+      env: { STAKEOUT_INTERCEPTOR_TABLE: undefined },
+    })
+    expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
+    expect(outcome.stakeoutLogs).toEqual([expect.stringContaining('STAKEOUT_INTERCEPTOR_TABLE is not set')])
   })
 })

@@ -371,8 +371,10 @@ export class HttpInterceptorClient implements Interceptor {
       },
       abortSignal,
     )
+    // TTL deletes lazily (up to days later): an expired call is already gone, as for the runtime.
+    const now = Date.now() / 1000
     for await (const item of items) {
-      if (item.call === undefined) continue
+      if (item.call === undefined || Number(item[TTL_ATTRIBUTE]?.N ?? Number.POSITIVE_INFINITY) < now) continue
       const call = unmarshall(item.call.M ?? {}) as RecordedCall
       if (compiled === undefined || matchRequest(compiled, call as RequestSnapshot)) calls.push(call)
     }

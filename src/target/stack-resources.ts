@@ -403,9 +403,8 @@ function matching(ref: string, pool: readonly StackResource[]): StackResource[] 
   })
   const exact = withPaths.filter(({ resource, path }) => path === wanted || resource.path === ref)
   if (exact.length > 0) return exact.map(({ resource }) => resource)
-  const suffix = withPaths.filter(({ path }) => path.endsWith(`/${wanted}`))
-  if (suffix.length > 0) return suffix.map(({ resource }) => resource)
-  // A construct that holds the resource: its shallowest resources win (the table of a Ledger construct, not the table's alarms).
+  // The end of a path on whole segments (depth 0: `Api/MakeExternalCalls`, or the construct id alone), else a
+  // construct that holds resources: its shallowest ones win (the function, not its ServiceRole one level down).
   const below = withPaths.flatMap(({ resource, path }) => {
     const at = `/${path}/`.lastIndexOf(`/${wanted}/`)
     if (at === -1) return []

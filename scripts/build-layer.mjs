@@ -5,7 +5,8 @@
  * construct from a source checkout); this script only compiles it with esbuild and runs it, so the
  * layer has one build definition and plain Node.js (no tsx) can run it.
  *
- * Prints the layer's size and the start-up cost of loading its handler module.
+ * Prints the layer's size; with --measure, the start-up cost of loading its handler module.
+ * Usage: node scripts/build-layer.mjs [--outdir <dir>] [--measure]
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -30,8 +31,10 @@ try {
     logLevel: 'warning',
   })
   const { buildInterceptorLayer } = await import(pathToFileURL(builder).href)
-  const { root } = await buildInterceptorLayer(path.join(packageDir, 'dist', 'layer'))
-  console.log(`interceptor layer: ${path.relative(packageDir, root)} (${(directorySize(root) / 1024).toFixed(0)} KiB)`)
+  const outdirFlag = process.argv.indexOf('--outdir')
+  const outdir = outdirFlag === -1 ? path.join(packageDir, 'dist', 'layer') : path.resolve(process.argv[outdirFlag + 1])
+  const { root } = await buildInterceptorLayer(outdir)
+  console.log(`interceptor layer: ${root} (${(directorySize(root) / 1024).toFixed(0)} KiB)`)
   if (process.argv.includes('--measure')) measureStartup(root)
 } finally {
   rmSync(builder, { force: true })

@@ -178,8 +178,9 @@ function pruneCache(cacheDir: string, keep: string): void {
 
 /** The stakeout package's root: the nearest directory above this file whose package.json is stakeout's. */
 function packageRoot(): string {
-  // tsup's CommonJS build has no import.meta.url; its ESM build and the sources have no __filename.
-  const self = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url)
+  // The CommonJS build (tsup, esbuild) empties import.meta; __filename is only trusted there, since
+  // some hosts define a global one (`node -e` sets it to "[eval]").
+  const self = import.meta.url ? fileURLToPath(import.meta.url) : __filename
   let dir = path.dirname(self)
   while (true) {
     const manifest = path.join(dir, 'package.json')

@@ -233,6 +233,19 @@ describe('the interceptor when things go wrong or run together', () => {
     }
   })
 
+  it('keeps a response-streaming handler streaming through the layer’s wrapper handler', async () => {
+    for (const runtime of runtimes) {
+      const { fn } = await interceptedFunction('../streaming.mjs', { runtime })
+      const out = await fn.invoke({ http: true })
+      expect(out.error, out.logs).toBeUndefined()
+      expect(out.result).toEqual({
+        statusCode: 201,
+        headers: { 'content-type': 'text/plain' },
+        body: `chunk 1, chunk 2 of ${out.requestId}`,
+      })
+    }
+  })
+
   it('keeps two functions running at the same time apart: own rules, own calls', async () => {
     const [a, b] = await Promise.all([interceptedFunction('fetch.mjs'), interceptedFunction('fetch.mjs')])
     const url = `${plain.origin}/shared/${randomUUID()}`

@@ -127,6 +127,19 @@ describe('invokeHandler calls the handler as the runtime client does', () => {
     )
   })
 
+  it('collects what a response-streaming handler writes, on nodejs22.x and nodejs24.x', async () => {
+    for (const runtime of ['nodejs22.x', 'nodejs24.x'] as const) {
+      const bytes = await invokeHandler({ entry: fixture('streaming.mjs'), runtime })
+      expect(bytes.result).toBe(`chunk 1, chunk 2 of ${bytes.requestId}`)
+      const http = await invokeHandler({ entry: fixture('streaming.mjs'), runtime, event: { http: true } })
+      expect(http.result).toEqual({
+        statusCode: 201,
+        headers: { 'content-type': 'text/plain' },
+        body: `chunk 1, chunk 2 of ${http.requestId}`,
+      })
+    }
+  })
+
   it('returns the thrown error with its type, message and stack, and logs it', async () => {
     const out = await invokeHandler({ entry: fixture('commonjs/throws.js'), event: { amount: 12 } })
     expect(out.result).toBeUndefined()

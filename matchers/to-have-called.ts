@@ -196,7 +196,12 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
     '',
   ]
   const count = times === undefined ? '' : ` exactly ${plural(times, 'time')}`
-  const details = Object.keys(requestFields).length > 0 ? ` with ${utils.printExpected(requestFields)}` : ''
+  const details =
+    Object.keys(requestFields).length > 0
+      ? ` with ${Object.entries(requestFields)
+          .map(([name, value]) => `${name} ${utils.EXPECTED_COLOR(compact(value))}`)
+          .join(', ')}`
+      : ''
   lines.push(
     `Expected ${interceptor.description} ${isNot ? 'not ' : ''}to have called ${utils.printExpected(url)}${count}${details}`,
   )
@@ -213,6 +218,8 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
     lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
   } else if (times !== undefined && matching.length > 0) {
     lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
+  } else if (calls.length === 0 && interceptor.recordsAll === true) {
+    lines.push('Received no calls: the function made none (every call is recorded).')
   } else if (calls.length === 0) {
     lines.push(
       'Received no calls: nothing was recorded.',
@@ -281,18 +288,19 @@ function describeMiss(context: MatcherContext, matcher: RequestMatcher, miss: Mi
     if (isPlainObject(expected) && isPlainObject(actual)) {
       const diff = utils.diff(expected, actual)
       if (diff) {
-        lines.push(`    ${name}:`, ...diff.split('\n').map((line) => `      ${line}`))
+        lines.push(`    ${name}:`, ...diff.split('\n').map((line) => `      ${line}`.trimEnd()))
         return
       }
     }
-    lines.push(`    ${name}: expected ${utils.printExpected(expected)}, received ${utils.printReceived(actual)}`)
+    const receivedText = actual === NO_BODY ? 'no body' : utils.RECEIVED_COLOR(compact(actual))
+    lines.push(`    ${name}: expected ${utils.EXPECTED_COLOR(compact(expected))}, received ${receivedText}`)
   }
   const shape = callShape(matcher, call)
   if (fields.includes('url')) show('url', matcher.url, call.url)
   if (fields.includes('method')) show('method', matcher.method, call.method.toUpperCase())
   if (fields.some((field) => field.startsWith('query.'))) show('query', matcher.query, shape.query)
   if (fields.some((field) => field.startsWith('headers.'))) show('headers', matcher.headers, shape.headers)
-  if (fields.includes('body')) show('body', matcher.body, shape.body)
+  if (fields.includes('body') && matcher.body !== undefined) show('body', matcher.body, bodyOf(matcher.body, call))
   return lines
 }
 
@@ -325,12 +333,19 @@ function callShape(matcher: RequestMatcher, call: RecordedCall): Record<string, 
     }
     shape.headers = headers
   }
-  if (matcher.body !== undefined) shape.body = bodyOf(matcher.body, call)
+  if (matcher.body !== undefined) {
+    const body = bodyOf(matcher.body, call)
+    if (body !== NO_BODY) shape.body = body
+  }
   return shape
 }
 
+/** Stands for a call without a body in a nearest miss. */
+const NO_BODY = Symbol('no body')
+
 function bodyOf(expected: NonNullable<RequestMatcher['body']>, call: RecordedCall): unknown {
   const text = call.body ?? ''
+  if (text === '') return NO_BODY
   if (typeof expected === 'string' || expected instanceof RegExp) return cut(text)
   let json: unknown
   try {
@@ -368,6 +383,30 @@ function hostPattern(pattern: string): RegExp | undefined {
 
 function hostOf(url: string): string {
   return URL.canParse(url) ? new URL(url).host : ''
+}
+
+/**
+ * A value on one line, as Jest prints short values: strings in double quotes, RegExps as `/…/`,
+ * objects as `{"name": "Ada"}`, asymmetric matchers by name. Vitest's printExpected would spread
+ * an object over several lines, which breaks the one-line sentences of the message.
+ */
+function compact(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (value instanceof RegExp) return String(value)
+  if (Array.isArray(value)) return `[${value.map(compact).join(', ')}]`
+  if (isAsymmetricMatcher(value)) return value.toAsymmetricMatcher?.() ?? String(value)
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}: ${compact(item)}`)
+      .join(', ')}}`
+  }
+  return String(value)
+}
+
+function isAsymmetricMatcher(
+  value: unknown,
+): value is { asymmetricMatch: Function; toAsymmetricMatcher?: () => string } {
+  return typeof (value as { asymmetricMatch?: unknown } | null)?.asymmetricMatch === 'function'
 }
 
 function cut(text: string): string {

@@ -8,10 +8,13 @@
  * @packageDocumentation
  */
 import './jest-guard.js'
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals'
+// A namespace import: named imports of a CommonJS module are checked when an ES module is linked,
+// before jest-guard could run, and outside Jest @jest/globals has none.
+import * as jest from '@jest/globals'
 import { matchers, type StakeoutMatchers } from '../matchers/index.js'
 import { registerRunner } from './fixtures/runner.js'
 
+const { afterAll, afterEach, beforeAll, beforeEach, expect } = jest
 expect.extend(matchers)
 registerRunner({ name: 'jest', beforeEach, afterEach, beforeAll, afterAll })
 

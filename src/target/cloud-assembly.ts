@@ -166,13 +166,13 @@ async function readStack(
 async function stackArtifacts(manifest: unknown, assemblyDir: string): Promise<StackArtifact[]> {
   const artifacts = isRecord(manifest) && isRecord(manifest.artifacts) ? manifest.artifacts : {}
   const stacks: StackArtifact[] = []
+  const nestedAssemblies: string[] = []
   for (const [artifactId, artifact] of Object.entries(artifacts)) {
     if (!isRecord(artifact) || !isRecord(artifact.properties)) continue
     const properties = artifact.properties
-    // A CDK Stage writes its stacks to a nested assembly of their own.
+    // A CDK Stage writes its stacks to a nested assembly of their own: read after the app's own stacks.
     if (artifact.type === 'cdk:cloud-assembly' && typeof properties.directoryName === 'string') {
-      const nestedDir = join(assemblyDir, properties.directoryName)
-      stacks.push(...(await stackArtifacts(await readJson(join(nestedDir, 'manifest.json')), nestedDir)))
+      nestedAssemblies.push(join(assemblyDir, properties.directoryName))
       continue
     }
     if (artifact.type !== 'aws:cloudformation:stack' || typeof properties.templateFile !== 'string') continue
@@ -203,6 +203,9 @@ async function stackArtifacts(manifest: unknown, assemblyDir: string): Promise<S
     if (environment?.[1] !== undefined && environment[1] !== 'unknown-account') stack.account = environment[1]
     if (environment?.[2] !== undefined && environment[2] !== 'unknown-region') stack.region = environment[2]
     stacks.push(stack)
+  }
+  for (const nestedDir of nestedAssemblies) {
+    stacks.push(...(await stackArtifacts(await readJson(join(nestedDir, 'manifest.json')), nestedDir)))
   }
   return stacks
 }

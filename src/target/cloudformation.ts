@@ -110,7 +110,8 @@ export async function loadDeployedStack(
     return nested
   }
 
-  const root: StackDescription = { stackName, deployedName: true }
+  // Named by ARN (arn:…:stack/<name>/<uuid>), the stack is still known by its name in resources and messages.
+  const root: StackDescription = { stackName: nameInArn(stackName) ?? stackName, deployedName: true }
   if (region !== undefined) root.region = region
   let level: StackToRead[] = [{ stack: root, stackId: stackName }]
   // Breadth first, so the resources keep stack order: the root's first, then each level of nested stacks.

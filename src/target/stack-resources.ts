@@ -106,7 +106,7 @@ export class AmbiguousResourceError extends StakeoutError {
  * @example
  * const stack = await resolveTarget()
  * const fn = stack.resolve('MakeExternalCalls', { type: 'AWS::Lambda::Function' })
- * const tableName = stack.resolveValue(fn.properties?.Environment, fn)
+ * fn.physicalId                                            // the deployed function's name
  */
 export class StackResources {
   /** Every resource, root stack first, then nested stacks in the order they were found. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { App, type CfnElement, NestedStack, Stack } from 'aws-cdk-lib'
+import { App, type CfnElement, NestedStack, Stack, Stage } from 'aws-cdk-lib'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
@@ -30,7 +30,8 @@ interface SynthesizedApp {
 
 /**
  * A real CDK app, synthesized to a temporary folder: MyStack (a function under Api, an unnamed and an explicitly
- * named table, a nested stack with its own function reading the parent's table) and OtherStack (another Ledger).
+ * named table, a nested stack with its own function reading the parent's table), OtherStack (another Ledger) and a
+ * Stage Prod with a stack Api.
  */
 function synthesize(outdir: string, context: Record<string, unknown> = {}): SynthesizedApp {
   const app = new App({ outdir, context })
@@ -58,6 +59,9 @@ function synthesize(outdir: string, context: Record<string, unknown> = {}): Synt
   })
   const other = new Stack(app, 'OtherStack')
   new dynamodb.Table(other, 'Ledger', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } })
+  // A Stage writes its stacks to a nested assembly of their own.
+  const prod = new Stack(new Stage(app, 'Prod'), 'Api')
+  new dynamodb.Table(prod, 'Sessions', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } })
   app.synth()
 
   const idOf = (scope: Stack, construct: Construct) => scope.getLogicalId(construct.node.defaultChild as CfnElement)
@@ -219,7 +223,7 @@ describe('loadCloudAssembly, on an assembly written as the CDK CLI writes it (pa
       const fn = stack.resolve('Api/MakeExternalCalls')
       expect(fn.metadata?.['aws:cdk:path']).toBe('MyStack/Api/MakeExternalCalls/Resource')
       expect(stack.resolve('Workers').metadata?.['aws:asset:path']).toMatch(/\.nested\.template\.json$/)
-      expect(stack.resolve('Inner').logicalId).toBe(cliApp.logicalIds.inner)
+      expect(stack.resolve('Inner')).toMatchObject({ logicalId: cliApp.logicalIds.inner, stackName: 'MyStack/Workers' })
     },
     SYNTH_TIMEOUT,
   )
@@ -236,15 +240,24 @@ describe('loadCloudAssembly, choosing stacks', () => {
     expect(all.stacks.filter((each) => each.parent === undefined).map((each) => each.stackName)).toEqual([
       'MyStack',
       'OtherStack',
+      'Prod-Api',
     ])
     const error = catchError(() => all.resolve('Ledger', { type: 'AWS::DynamoDB::Table' })) as AmbiguousResourceError
     expect(error.candidates.map((each) => each.stackName)).toEqual(['MyStack', 'OtherStack'])
     expect(all.resolve('OtherStack/Ledger').stackName).toBe('OtherStack')
   })
 
+  it('reads the stacks of a Stage, picked by display name or stack name', async () => {
+    for (const stackName of ['Prod/Api', 'Prod-Api']) {
+      const prod = await loadCloudAssembly(outdir, { stackName })
+      expect(prod.resolve('Sessions')).toMatchObject({ stackName: 'Prod-Api', path: 'Prod/Api/Sessions/Resource' })
+      expect(prod.resources).toHaveLength(1)
+    }
+  })
+
   it('fails on a stack that is not there, naming the stacks that are', async () => {
     await expect(loadCloudAssembly(outdir, { stackName: 'Nope' })).rejects.toThrow(
-      /no stack named "Nope" in .*; it holds MyStack, OtherStack/,
+      /no stack named "Nope" in .*; it holds MyStack, OtherStack, Prod\/Api/,
     )
   })
 

@@ -392,7 +392,21 @@ describe('loadDeployedStack', () => {
   })
 })
 
-describe('loadDeployedStack, when CloudFormation says no', () => {
+describe('loadDeployedStack, other stacks', () => {
+  it('reads a stack named by its ARN, and knows it by its name', async () => {
+    const stackArn = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Billing/5d4c3b2a-8f5e-11ef-9c1a-0a1b2c3d4e5f`
+    const pages = [[fn('Invoice9A8B7C6D', 'Billing/Invoice/Resource', 'Billing-Invoice9A8B7C6D-ZxCvBn')]]
+    const { client, cloudFormation } = fakeCloudFormation({ [stackArn]: { pages, templateBody: templateBody(pages) } })
+    const stack = await loadDeployedStack(stackArn, { client })
+    expect(stack.stackName).toBe('Billing')
+    expect(stack.resolve('Invoice')).toMatchObject({
+      stackName: 'Billing',
+      physicalId: 'Billing-Invoice9A8B7C6D-ZxCvBn',
+    })
+    expect(stack.resolveValue({ Ref: 'AWS::StackName' })).toBe('Billing')
+    expect(cloudFormation.commandCalls(ListStackResourcesCommand, { StackName: stackArn })).toHaveLength(1)
+  })
+
   it('names the stack that does not exist', async () => {
     const { client } = fakeCloudFormation({})
     const error = await loadDeployedStack('Missing', { client }).then(

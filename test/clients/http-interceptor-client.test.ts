@@ -213,11 +213,11 @@ describe('mock', () => {
   })
 
   it('points a validation error at the caller', async () => {
-    const error = await newClient()
+    const error: unknown = await newClient()
       .mock('', {})
-      .catch((caught: unknown) => caught as Error)
+      .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ArgumentError)
-    expect(error.stack?.split('\n')[1]).toContain('http-interceptor-client.test.ts')
+    expect((error as Error).stack?.split('\n')[1]).toContain('http-interceptor-client.test.ts')
   })
 
   it('keeps the order of rules written in the same millisecond, so the last one wins', async () => {

@@ -327,7 +327,7 @@ export class StackResources {
         ? 'Name one by its construct path, or narrow with { type }.'
         : 'Name one by its construct path (or logical id).'
     const message = [
-      `${JSON.stringify(ref)} matches ${matches.length} ${typeLabel(types)}s in ${this.#where()}. ${hint}`,
+      `${JSON.stringify(ref)} matches ${matches.length} resources${types === undefined ? '' : ` of type ${typeLabel(types)}`} in ${this.#where()}. ${hint}`,
       ...listCandidates(matches),
     ].join('\n')
     return new AmbiguousResourceError(message, ref, matches)

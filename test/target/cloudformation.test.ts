@@ -347,6 +347,9 @@ describe('loadDeployedStack', () => {
     // `Orders` holds a function and a table, one level down each.
     expect(() => stack.resolve('Orders')).toThrow(AmbiguousResourceError)
     expect(stack.resolve('Orders', { type: 'AWS::DynamoDB::Table' }).logicalId).toBe('OrdersTable4E5F6A7B')
+    expect(() => stack.resolve('Handler', { type: ['AWS::Lambda::Function', 'AWS::IAM::Role'] })).toThrow(
+      /^"Handler" matches 2 resources of type AWS::Lambda::Function or AWS::IAM::Role in stack MyStack/,
+    )
     expect(stack.resolve('Orders', { type: 'AWS::Lambda::Function' }).logicalId).toBe('OrdersHandler9F1E2D3C')
     expect(stack.resolve('MakeExternalCalls', { type: 'AWS::IAM::Role' }).logicalId).toBe(
       'ApiMakeExternalCallsServiceRoleB93DB83F',

@@ -330,7 +330,8 @@ export class HttpInterceptorClient implements Interceptor {
 
   /**
    * The calls the function made since recording began (construction, `startRecording()`, `reset()`),
-   * in time order; with a filter, only those matching it (as `mock` matches requests).
+   * in time order; with a filter, only those matching it (as `mock` matches requests). Calls are
+   * selected by the time the function's clock gave them, compared with this machine's clock.
    *
    * @param filter a URL pattern, a RegExp, or request fields (`url` optional)
    * @param options `abortSignal` cancels the read

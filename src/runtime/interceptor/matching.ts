@@ -77,7 +77,8 @@ export function matchesUrl(pattern: TextMatcher, url: string): boolean {
 }
 
 /**
- * True when the request matches every field the matcher gives.
+ * True when the request matches every field the matcher gives. A request without a body has the
+ * body `''`, so it matches `body: ''` but never an object.
  *
  * @example
  * matchRequest({ url: 'https://api-1/*', body: { user: { id: 42 } } }, {
@@ -479,9 +480,11 @@ interface PreparedRequest {
 function normalizeUrl(url: string): NormalizedUrl {
   let parsed: URL | undefined
   let full = url
-  if (URL.canParse(url)) {
+  try {
     parsed = new URL(url)
     full = parsed.href
+  } catch {
+    // Not an absolute URL: patterns compare with it as it is.
   }
   // In a normalized URL the first `#` starts the fragment and the first `?` the query.
   const hash = full.indexOf('#')

@@ -113,6 +113,8 @@ export async function toHaveCalled(
 
 interface Expectation {
   matcher: RequestMatcher
+  /** The user passed options (the hint then reads `toHaveCalled(url, options)`). */
+  hasOptions: boolean
   times?: number
   timeout?: number
   interval?: number
@@ -126,7 +128,7 @@ function readExpectation(url: unknown, options: unknown): Expectation {
   if (typeof url === 'string' && url.trim() === '') {
     failArgument(toHaveCalled, 'toHaveCalled', 'url', 'a non-empty URL pattern', url)
   }
-  if (options === undefined) return { matcher: { url } }
+  if (options === undefined) return { matcher: { url }, hasOptions: false }
   if (!isPlainObject(options)) {
     failArgument(toHaveCalled, 'toHaveCalled', 'options', `an object of ${OPTION_KEYS.join(', ')}`, options)
   }
@@ -151,7 +153,7 @@ function readExpectation(url: unknown, options: unknown): Expectation {
   }
   // validateMatcher names the url `options.url`; the user passed it as its own argument.
   matcher.url = url
-  const expectation: Expectation = { matcher }
+  const expectation: Expectation = { matcher, hasOptions: Object.keys(options).length > 0 }
   const { times, timeout, interval } = options
   if (times !== undefined) {
     if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) {
@@ -186,12 +188,11 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
   const { interceptor, url, expectation, outcome, unconfirmed } = observation
   const { matcher, times } = expectation
   const requestFields = requestShape(matcher, false)
-  const hasOptions = Object.keys(requestFields).length > 0 || times !== undefined
   const lines: string[] = [
     utils.matcherHint('.toHaveCalled', 'interceptor', 'url', {
       isNot,
       promise: context.promise ?? '',
-      ...(hasOptions ? { secondArgument: 'options' } : {}),
+      ...(expectation.hasOptions ? { secondArgument: 'options' } : {}),
     }),
     '',
   ]

@@ -156,7 +156,7 @@ describe('toHaveCalled', () => {
     // A long window that a failure must not wait out: the test's own timeout guards it.
     const message = await failureOf(expect(api).not.toHaveCalled('https://api-2/*', { timeout: 20_000, interval: 100 }))
     expect(message).toMatchInlineSnapshot(`
-      "expect(interceptor).not.toHaveCalled(url)
+      "expect(interceptor).not.toHaveCalled(url, options)
 
       Expected interceptor of function not-fail not to have called "https://api-2/*"
       Received 1 matching call:

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto'
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { marshall } from '@aws-sdk/util-dynamodb'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { ArgumentError, HttpInterceptorClient, useInterceptor } from 'stakeout'
+import {
+  callSortKey,
+  callsPartition,
+  PARTITION_KEY,
+  type RecordedCall,
+  SORT_KEY,
+} from '../../src/runtime/interceptor/schema.js'
+
+// Started by global-setup.mjs.
+const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
+if (endpoint === undefined) throw new Error('STAKEOUT_JEST_DYNAMODB_ENDPOINT is not set: run through jest.config.cjs')
+const dynamodb = new DynamoDBClient({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+})
+const tableName = `interceptor-${randomUUID()}`
+const SHORT = { timeout: 300, interval: 50 }
+
+// Registered before useInterceptor's hooks, so the table exists when the fixture first reads it.
+beforeAll(async () => {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+    }),
+  )
+})
+
+let seq = 0
+/** Writes a call as the in-function runtime records it. */
+async function record(functionName: string, call: Pick<RecordedCall, 'url' | 'method'>): Promise<void> {
+  const timestamp = Date.now()
+  const recorded: RecordedCall = {
+    headers: {},
+    timestamp: new Date(timestamp).toISOString(),
+    requestId: 'request-1',
+    seq: seq++,
+    action: 'mock',
+    ruleId: 'r1',
+    status: 200,
+    ...call,
+  }
+  await dynamodb.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: {
+        [PARTITION_KEY]: { S: callsPartition(functionName) },
+        [SORT_KEY]: { S: callSortKey(timestamp, recorded.requestId, recorded.seq) },
+        call: { M: marshall(recorded) },
+      },
+    }),
+  )
+}
+
+describe('stakeout/jest registers toHaveCalled with Jest', () => {
+  it('passes on a recorded call, and fails with the message when none matches', async () => {
+    const api = new HttpInterceptorClient({ functionName: 'jest-client', tableName, dynamodb })
+    await record('jest-client', { url: 'https://api-1/users', method: 'POST' })
+    await expect(api).toHaveCalled('https://api-1/users', { method: 'POST' })
+    await expect(expect(api).toHaveCalled('https://api-1/users', { method: 'GET', ...SHORT })).rejects.toThrow(
+      'Expected interceptor of function jest-client to have called "https://api-1/users" with method "GET"',
+    )
+  })
+
+  it('.not waits the window, and fails on a matching call', async () => {
+    const api = new HttpInterceptorClient({ functionName: 'jest-not', tableName, dynamodb })
+    await record('jest-not', { url: 'https://api-2/refunds', method: 'POST' })
+    await expect(api).not.toHaveCalled('https://api-1/*', SHORT)
+    await expect(expect(api).not.toHaveCalled('https://api-2/*', SHORT)).rejects.toThrow(
+      /expect\(interceptor\)\.not\.toHaveCalled\(url, options\)[\s\S]*Received 1 matching call:\n {2}POST https:\/\/api-2\/refunds/,
+    )
+  })
+
+  it('throws an ArgumentError for a bad url', async () => {
+    const api = new HttpInterceptorClient({ functionName: 'jest-bad', tableName, dynamodb })
+    await expect(expect(api).toHaveCalled(42 as never)).rejects.toThrow(
+      new ArgumentError('toHaveCalled', 'url', 'a string or RegExp', 42),
+    )
+  })
+})
+
+describe('stakeout/jest hands Jest hooks to the fixtures', () => {
+  const api = useInterceptor({ functionName: 'jest-fixture', tableName, dynamodb })
+
+  it('sees the calls recorded during the test', async () => {
+    await record('jest-fixture', { url: 'https://api-1/accounts', method: 'PUT' })
+    await expect(api).toHaveCalled('https://api-1/accounts', { method: 'PUT', times: 1 })
+  })
+
+  it('starts each test afresh: the previous test’s call is not seen', async () => {
+    await expect(api).not.toHaveCalled('https://api-1/accounts', SHORT)
+  })
+})

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url'
+import { App, Stack, type StackProps } from 'aws-cdk-lib'
+import { Runtime } from 'aws-cdk-lib/aws-lambda'
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
+import type { Construct } from 'constructs'
+import { applyHttpInterceptor, HttpInterceptor } from 'stakeout/construct'
+
+/** Props of the bank's stack. */
+export interface BankStackProps extends StackProps {
+  /** Add stakeout's HTTP interceptor (test stacks only). @default true */
+  readonly testable?: boolean
+}
+
+/** The bank: a Credit command that calls a third-party fraud API, made testable by stakeout's interceptor. */
+export class BankStack extends Stack {
+  readonly creditAccount: NodejsFunction
+
+  constructor(scope: Construct, id: string, props: BankStackProps = {}) {
+    super(scope, id, props)
+    this.creditAccount = new NodejsFunction(this, 'CreditAccount', {
+      entry: fileURLToPath(new URL('./functions/credit-account.ts', import.meta.url)),
+      runtime: Runtime.NODEJS_22_X,
+      // The repository root, so synthesis uses the repository's esbuild (no download, works offline).
+      projectRoot: fileURLToPath(new URL('../..', import.meta.url)),
+      depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
+      environment: { FRAUD_API_URL: 'https://fraud.example.com' },
+    })
+    if (props.testable ?? true) {
+      const interceptor = new HttpInterceptor(this, 'HttpInterceptor')
+      applyHttpInterceptor(this, interceptor)
+    }
+  }
+}
+
+/** `cdk synth` entry: `npx cdk synth --app "npx tsx examples/bank/stack.ts"`. */
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const app = new App()
+  new BankStack(app, 'Bank')
+  app.synth()
+}

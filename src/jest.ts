@@ -7,13 +7,17 @@
  * module.exports = { setupFilesAfterEnv: ['stakeout/jest'] }
  * @packageDocumentation
  */
-import './jest-guard.js'
+// biome-ignore-all assist/source/organizeImports: jest-guard must be evaluated before @jest/globals.
+import { assertInsideJest } from './jest-guard.js'
 // A namespace import: named imports of a CommonJS module are checked when an ES module is linked,
 // before jest-guard could run, and outside Jest @jest/globals has none.
 import * as jest from '@jest/globals'
 import { matchers, type StakeoutMatchers } from '../matchers/index.js'
 import { registerRunner } from './fixtures/runner.js'
 
+// Already checked on import; used here so that bundlers keep the import (package.json's
+// `sideEffects` lets them drop imports of source modules whose bindings go unused).
+assertInsideJest()
 const { afterAll, afterEach, beforeAll, beforeEach, expect } = jest
 expect.extend(matchers)
 registerRunner({ name: 'jest', beforeEach, afterEach, beforeAll, afterAll })

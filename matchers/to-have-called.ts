@@ -23,7 +23,8 @@ export interface CallExpectation {
   body?: TextMatcher | { [key: string]: unknown } | undefined
   /**
    * Exactly this many matching calls. The matcher passes as soon as the count reaches `times`, so a
-   * call beyond it that arrives after that moment is not seen; one that arrived before is.
+   * call beyond it that arrives after that moment is not seen; one that arrived before is (and fails
+   * the expectation at once). Under `.not`, it fails on the first poll that shows exactly `times`.
    */
   times?: number | undefined
   /** How long to wait for the call, in ms. Under `.not`, the whole window is waited. @default pollDefaults().timeout */

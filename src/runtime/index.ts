@@ -2,5 +2,5 @@
  * stakeout/runtime: code that runs inside Lambda. Small: no CDK, no test runner.
  * @packageDocumentation
  */
-export { matchRequest, matchesUrl } from './interceptor/matching.js'
+export { matchesUrl, matchRequest } from './interceptor/matching.js'
 export type { MockResponse, RecordedCall, RequestMatcher, RequestSnapshot } from './interceptor/schema.js'

@@ -83,13 +83,13 @@ export async function loadHandler(taskRoot: string, handlerName: string): Promis
 function resolveModule(taskRoot: string, moduleRoot: string, moduleName: string): string {
   const lambdaStylePath = path.resolve(taskRoot, moduleRoot, moduleName)
   const taskRequire = createRequire(path.join(taskRoot, 'index.js'))
-  for (const extension of ['', '.js', '.mjs', '.cjs']) {
-    const candidate = lambdaStylePath + extension
-    if (!existsSync(candidate)) continue
-    // The runtime `require`s a bare path, so a directory means its package main or index.js.
-    return statSync(candidate).isDirectory() ? taskRequire.resolve(candidate) : candidate
-  }
   try {
+    for (const extension of ['', '.js', '.mjs', '.cjs']) {
+      const candidate = lambdaStylePath + extension
+      if (!existsSync(candidate)) continue
+      // The runtime `require`s a bare path, so a directory means its package main or index.js.
+      return statSync(candidate).isDirectory() ? taskRequire.resolve(candidate) : candidate
+    }
     // Not relative to this file: relative to the task root, then the module root, then NODE_PATH
     // (which holds /opt/nodejs/node_modules in Lambda), as the runtime's own fallback does.
     return taskRequire.resolve(moduleName, { paths: [taskRoot, moduleRoot] })

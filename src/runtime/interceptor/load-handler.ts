@@ -115,11 +115,27 @@ function property(root: unknown, propertyPath: string): unknown {
 export type AroundInvocation = (context: unknown, call: () => Promise<unknown>) => Promise<unknown>
 
 /**
+ * True when the runtime interface client is the v4 line: nodejs24.x (from `AWS_EXECUTION_ENV`, else
+ * the Node.js version), or any runtime with `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda Managed Instances).
+ */
+export function isRuntimeClientV4(env: NodeJS.ProcessEnv = process.env): boolean {
+  return runtimeMajor(env) >= 24 || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined
+}
+
+function runtimeMajor(env: NodeJS.ProcessEnv): number {
+  const declared = /nodejs(\d+)\.x/.exec(env.AWS_EXECUTION_ENV ?? '')
+  return Number(declared ? declared[1] : process.versions.node.split('.')[0])
+}
+
+/**
  * Wraps a user handler for the runtime: an `async (...args)` function (length 0, which the
  * Node.js 24 runtime requires) that runs each invocation through `around`.
  *
- * - A handler declaring 3+ parameters is callback style (Node.js 20/22): it is called with a
- *   callback, and whichever settles first, the callback or a returned promise, is the result.
+ * - A handler declaring 3+ parameters is callback style. The v4 runtime client refuses it at INIT,
+ *   and so does this (with the runtime's error), so stakeout never makes a broken function work.
+ *   On the v3 client (nodejs20.x, nodejs22.x) it is called with a callback whose result, as on
+ *   Lambda, is returned once the event loop is empty (unless
+ *   `context.callbackWaitsForEmptyEventLoop` is false); a returned promise settles it at once.
  * - A streaming handler keeps its markers, so the runtime still calls it as
  *   `(event, responseStream, context)`.
  *
@@ -129,6 +145,16 @@ export type AroundInvocation = (context: unknown, call: () => Promise<unknown>) 
 export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...args: unknown[]) => Promise<unknown> {
   const streaming = user[STREAMING] !== undefined && user[STREAMING] !== null && user[STREAMING] !== false
   const callbackStyle = !streaming && user.length >= 3
+  if (callbackStyle && isRuntimeClientV4()) {
+    const reason =
+      runtimeMajor(process.env) >= 24
+        ? 'AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later.'
+        : 'AWS Lambda does not support callback-based function handlers when using Node.js 22 with Managed Instances. To use Managed Instances, modify this function to use a supported handler signature.'
+    throw new HandlerLoadError(
+      'Runtime.CallbackHandlerDeprecated',
+      `ERROR: ${reason} For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.`,
+    )
+  }
   const invoke = user as (...args: unknown[]) => unknown
   const wrapped = async (...args: unknown[]): Promise<unknown> =>
     around(streaming ? args[2] : args[1], async () =>
@@ -142,9 +168,19 @@ export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...
 
 function callWithCallback(invoke: (...args: unknown[]) => unknown, event: unknown, context: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const callback = (error: unknown, result: unknown) => {
+    let answered = false
+    const settle = (error: unknown, result: unknown) => {
+      if (answered) return
+      answered = true
       if (error !== undefined && error !== null) reject(error)
       else resolve(result)
+    }
+    const callback = (error: unknown, result: unknown) => {
+      const waits = (context as { callbackWaitsForEmptyEventLoop?: unknown } | null)?.callbackWaitsForEmptyEventLoop
+      // The v3 runtime posts a callback's result when the event loop empties ("beforeExit"), so work
+      // the handler left running still belongs to this invocation (and its calls are recorded).
+      if (waits === false) settle(error, result)
+      else process.once('beforeExit', () => settle(error, result))
     }
     const returned = invoke(event, context, callback)
     if (
@@ -152,7 +188,10 @@ function callWithCallback(invoke: (...args: unknown[]) => unknown, event: unknow
       typeof returned === 'object' &&
       typeof (returned as Promise<unknown>).then === 'function'
     ) {
-      ;(returned as Promise<unknown>).then(resolve, reject)
+      ;(returned as Promise<unknown>).then(
+        (value) => settle(undefined, value),
+        (error: unknown) => settle(error ?? new Error('handler rejected'), undefined),
+      )
     }
   })
 }

@@ -341,9 +341,13 @@ describe('handlers', () => {
     expect(await calls()).toHaveLength(3)
   })
 
-  it('runs a callback-style handler (with a wrapper Node.js 24 accepts) and records its calls', async () => {
+  it('runs a callback-style handler on the v3 runtime, the work it leaves running still part of the invocation', async () => {
     await setRecordAll(client, tableName, functionName, true)
-    const outcome = await run([{}], { handler: 'handlers/callback.handler' })
+    const outcome = await run([{ afterCallback: `${server.url}/after-callback` }], {
+      handler: 'handlers/callback.handler',
+      env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' },
+    })
+
     expect(outcome.results).toEqual([
       {
         requestId: expect.any(String),
@@ -351,8 +355,26 @@ describe('handlers', () => {
         value: { kind: 'callback', requestId: outcome.results[0]?.requestId },
       },
     ])
+    expect(await calls()).toEqual([
+      expect.objectContaining({ url: `${server.url}/after-callback`, requestId: outcome.results[0]?.requestId }),
+    ])
     const failed = await run([{ fail: 'callback error' }], { handler: 'handlers/callback.handler' })
     expect(failed.results[0]).toMatchObject({ ok: false, error: { message: 'callback error' } })
+  })
+
+  it.each([
+    ['nodejs24.x', { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }, 'starting with Node.js 24'],
+    [
+      'Managed Instances',
+      { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_LAMBDA_MAX_CONCURRENCY: '4' },
+      'with Managed Instances',
+    ],
+  ])('refuses a callback-style handler at INIT on %s, as the runtime does', async (_, env, message) => {
+    const outcome = await run([{}], { handler: 'handlers/callback.handler', env })
+    expect(outcome.initError).toEqual({
+      name: 'Runtime.CallbackHandlerDeprecated',
+      message: expect.stringContaining(message),
+    })
   })
 
   it('propagates a handler error unchanged, after writing the calls made before it', async () => {
@@ -368,7 +390,10 @@ describe('handlers', () => {
       match: { url: `${server.url}/stream` },
       responses: [{ body: 'mocked' }],
     })
-    const outcome = await run([{ url: `${server.url}/stream` }], { handler: 'handlers/streaming.handler' })
+    const outcome = await run([{ url: `${server.url}/stream` }], {
+      handler: 'handlers/streaming.handler',
+      env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' },
+    })
 
     expect(outcome.results[0]).toMatchObject({ ok: true, streamed: true, value: 'status 200: mocked' })
     expect(await calls()).toEqual([expect.objectContaining({ action: 'mock', url: `${server.url}/stream` })])

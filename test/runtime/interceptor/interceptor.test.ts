@@ -230,6 +230,36 @@ describe('recording', () => {
     expect(call).toMatchObject({ bodySize: size, bodyTruncated: true })
   })
 
+  it("keeps an item under DynamoDB's 400 KB whatever STAKEOUT_MAX_BODY_BYTES says, and honours STAKEOUT_TTL_SECONDS", async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run(
+      [{ calls: [{ client: 'fetch', url: `${server.url}/huge`, method: 'POST', bodyBytes: 1024 * 1024 }] }],
+      { env: { STAKEOUT_MAX_BODY_BYTES: String(1024 * 1024), STAKEOUT_TTL_SECONDS: '60' } },
+    )
+
+    expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
+    const [call] = await calls()
+    expect(call?.body?.length).toBe(300_000)
+    expect(call).toMatchObject({ bodySize: 1024 * 1024, bodyTruncated: true })
+    expect(call!.expiresAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 60)
+    expect(call!.expiresAt).toBeGreaterThan(Date.now() / 1000)
+  })
+
+  it('logs a bad setting once at start-up and uses the default', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run(
+      [{ calls: [{ client: 'http', url: `${server.url}/bad-setting`, method: 'POST', bodyBytes: 70_000 }] }],
+      {
+        env: { STAKEOUT_MAX_BODY_BYTES: 'lots' },
+      },
+    )
+
+    expect(outcome.stakeoutLogs).toEqual([
+      expect.stringContaining('STAKEOUT_MAX_BODY_BYTES must be a positive integer, received "lots"'),
+    ])
+    expect((await calls())[0]?.body?.length).toBe(DEFAULT_MAX_BODY_BYTES)
+  })
+
   it('records 50 calls of one invocation, in order', async () => {
     await putRule(client, tableName, functionName, { match: { url: `${server.url}/many/*` }, responses: [{}] })
     const outcome = await run([{ repeat: { times: 50, call: { client: 'fetch', url: `${server.url}/many/` } } }])
@@ -263,6 +293,17 @@ describe('rules', () => {
     expect(await calls()).toEqual([
       expect.objectContaining({ action: 'mock', body: '{"amount":50,"currency":"EUR"}', bodySize: 30 }),
     ])
+  })
+
+  it('ignores an expired rule that TTL has not deleted yet', async () => {
+    await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/expired` },
+      responses: [{ status: 500 }],
+      expiresAt: Math.floor(Date.now() / 1000) - 60,
+    })
+    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/expired` }] }])
+    expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
+    expect(await calls()).toEqual([])
   })
 
   it('counts uses across invocations and processes: a sequence moves on', async () => {

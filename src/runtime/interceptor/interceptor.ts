@@ -17,6 +17,7 @@ import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REDACTED_HEADERS,
+  DEFAULT_REDACTED_QUERY_PARAMS,
   DEFAULT_TTL_SECONDS,
   ENV,
   type MockResponse,
@@ -34,6 +35,8 @@ export interface InterceptorSettings {
   maxBodyBytes: number
   /** Lower-case header names recorded as `[REDACTED]` (empty: record everything in clear). */
   redactedHeaders: ReadonlySet<string>
+  /** Lower-case query parameter names whose values are recorded as `[REDACTED]` (empty: record URLs as they are). */
+  redactedQueryParams: ReadonlySet<string>
   ttlSeconds: number
   /** `host:port` of the Lambda runtime API, never intercepted. */
   runtimeApi: string | undefined
@@ -68,17 +71,21 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
   }
   const maxBodyBytes = Math.min(positive(ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES), MAX_RECORDED_BODY_BYTES)
   const redact = env[ENV.redact]?.trim().toLowerCase() !== 'false'
-  const extra = (env[ENV.redactHeaders] ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean)
+  const names = (variable: string): string[] =>
+    (env[variable] ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean)
   const settings =
     tableName && functionName
       ? {
           tableName,
           functionName,
           maxBodyBytes,
-          redactedHeaders: new Set(redact ? [...DEFAULT_REDACTED_HEADERS, ...extra] : []),
+          redactedHeaders: new Set(redact ? [...DEFAULT_REDACTED_HEADERS, ...names(ENV.redactHeaders)] : []),
+          redactedQueryParams: new Set(
+            redact ? [...DEFAULT_REDACTED_QUERY_PARAMS, ...names(ENV.redactQueryParams)] : [],
+          ),
           ttlSeconds: positive(ENV.ttlSeconds, DEFAULT_TTL_SECONDS),
           runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined,
         }
@@ -244,7 +251,7 @@ export function installInterceptor(
       body ??= await readBody(request)
 
       const call: RecordedCall = {
-        url: snapshot.url,
+        url: redactUrl(snapshot.url, settings.redactedQueryParams),
         method: snapshot.method,
         headers: redact(snapshot.headers, settings.redactedHeaders),
         timestamp: new Date(startedAt).toISOString(),
@@ -384,6 +391,21 @@ function redact(headers: Record<string, string>, names: ReadonlySet<string>): Re
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) out[name] = names.has(name) ? REDACTED : value
   return out
+}
+
+function redactUrl(url: string, names: ReadonlySet<string>): string {
+  // Most calls have no query string: no URL parsing for them.
+  if (names.size === 0 || !url.includes('?')) return url
+  const parsed = new URL(url)
+  let changed = false
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (!names.has(name.toLowerCase())) continue
+    const count = parsed.searchParams.getAll(name).length
+    parsed.searchParams.delete(name)
+    for (let i = 0; i < count; i++) parsed.searchParams.append(name, REDACTED)
+    changed = true
+  }
+  return changed ? parsed.toString() : url
 }
 
 function mockResponse(mock: MockResponse): Response {

@@ -39,6 +39,8 @@ export const ENV = {
   maxBodyBytes: 'STAKEOUT_MAX_BODY_BYTES',
   /** Extra header names to redact, comma separated (added to {@link DEFAULT_REDACTED_HEADERS}). */
   redactHeaders: 'STAKEOUT_REDACT_HEADERS',
+  /** Extra query parameter names to redact in recorded URLs, comma separated (added to {@link DEFAULT_REDACTED_QUERY_PARAMS}). */
+  redactQueryParams: 'STAKEOUT_REDACT_QUERY_PARAMS',
   /** Set to `false` to record secrets in clear (never do this against a shared table). */
   redact: 'STAKEOUT_REDACT',
   /** Seconds a recorded call or a rule lives before TTL removes it (default one day). */
@@ -68,7 +70,28 @@ export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
   'x-auth-token',
   'x-csrf-token',
 ]
-/** The value that replaces a redacted header. */
+/**
+ * Query parameter names (case-insensitive) whose values are recorded as `[REDACTED]` in a call's
+ * URL by default: API keys and tokens passed in URLs, and the parts of presigned AWS URLs that grant access.
+ */
+export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = [
+  'access_token',
+  'api_key',
+  'api-key',
+  'apikey',
+  'auth',
+  'client_secret',
+  'key',
+  'password',
+  'secret',
+  'sig',
+  'signature',
+  'token',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-amz-signature',
+]
+/** The value that replaces a redacted header or query parameter. */
 export const REDACTED = '[REDACTED]'
 /** Default lifetime of rules and recorded calls: one day. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60

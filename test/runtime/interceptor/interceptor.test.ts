@@ -208,6 +208,24 @@ describe('recording', () => {
     expect(server.requests.find((request) => request.url === '/secret')?.headers.authorization).toBe('Bearer secret')
   })
 
+  it('redacts API keys and tokens in query strings, and the names in STAKEOUT_REDACT_QUERY_PARAMS', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const url = `${server.url}/search?q=shoes&API_KEY=k1&token=t1&tenant=acme&X-Amz-Signature=abc&session=s1`
+    await run([{ calls: [{ client: 'fetch', url }] }], { env: { STAKEOUT_REDACT_QUERY_PARAMS: 'session' } })
+
+    const recorded = new URL((await calls())[0]?.url ?? '')
+    expect(Object.fromEntries(recorded.searchParams)).toEqual({
+      q: 'shoes',
+      API_KEY: REDACTED,
+      token: REDACTED,
+      tenant: 'acme',
+      'X-Amz-Signature': REDACTED,
+      session: REDACTED,
+    })
+    // The server still got the real values.
+    expect(server.requests.find((request) => request.url.startsWith('/search'))?.url).toContain('API_KEY=k1')
+  })
+
   it('records secrets in clear with STAKEOUT_REDACT=false', async () => {
     await setRecordAll(client, tableName, functionName, true)
     await run([{ calls: [{ client: 'fetch', url: `${server.url}/clear`, headers: { authorization: 'Bearer x' } }] }], {

@@ -3,12 +3,50 @@
  * @packageDocumentation
  */
 
-export * from './clients/http-interceptor-client.js'
-export * from './config.js'
-export * from './errors.js'
-export * from './eventually.js'
-export * from './fixtures/use-interceptor.js'
-export type { MockResponse, RecordedCall, RequestMatcher, TextMatcher } from './runtime/interceptor/schema.js'
+export type { CallExpectation } from '../matchers/index.js'
+export {
+  type CallFilter,
+  type CallsOptions,
+  HttpInterceptorClient,
+  type HttpInterceptorClientOptions,
+  INTERCEPTOR,
+  type InterceptedCall,
+  type Interceptor,
+  type InterceptorConfig,
+  type InterceptorRule,
+  isInterceptor,
+  type Mock,
+  type PassThroughOptions,
+  type PollInterceptedCallsOptions,
+} from './clients/http-interceptor-client.js'
+export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
+export { ArgumentError, StakeoutError } from './errors.js'
+export {
+  EventuallyMatchedError,
+  type EventuallyOptions,
+  EventuallyTimeoutError,
+  eventually,
+  formatObserved,
+  formatPollLine,
+  observe,
+  type PollOutcome,
+  type Probe,
+} from './eventually.js'
+export {
+  type InterceptorFixture,
+  type InterceptorTarget,
+  type LazyInterceptorTarget,
+  resolveInterceptor,
+  type UseInterceptorOptions,
+  useInterceptor,
+} from './fixtures/use-interceptor.js'
+export type {
+  MockResponse,
+  RecordedCall,
+  RequestMatcher,
+  RequestSnapshot,
+  TextMatcher,
+} from './runtime/interceptor/schema.js'
 export {
   AmbiguousResourceError,
   type CloudAssemblyOptions,

@@ -1,6 +1,8 @@
 /**
- * stakeout/local: the local target. AWS's DynamoDB Local, and handlers run in real Node.js processes.
+ * stakeout/local: the local target. AWS's DynamoDB Local, the interceptor table on it, and handlers run in real
+ * Node.js processes.
  * @packageDocumentation
  */
 export * from './dynamodb-local.js'
+export * from './interceptor-table.js'
 export * from './invoke-handler.js'

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { inject } from 'vitest'
-import { PARTITION_KEY, SORT_KEY } from '../../src/runtime/interceptor/schema.js'
+import { createInterceptorTable as createTable } from '../../src/local/interceptor-table.js'
 
 /** Credentials and region DynamoDB Local accepts (it ignores them with -sharedDb). */
 export const LOCAL_AWS_ENV = {
@@ -24,22 +23,11 @@ export function localDynamoDB(endpoint = dynamodbEndpoint()): DynamoDBClient {
   })
 }
 
-/** Creates a fresh interceptor table (the HttpInterceptor construct's schema) and returns its name. */
+/**
+ * Creates a fresh interceptor table (the HttpInterceptor construct's schema, through stakeout/local's
+ * `createInterceptorTable`) and returns its name. Tables live until DynamoDB Local stops with the run.
+ */
 export async function createInterceptorTable(client = localDynamoDB()): Promise<string> {
-  const tableName = `interceptor-${randomUUID()}`
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-      ],
-    }),
-  )
+  const { tableName } = await createTable({ dynamodb: client })
   return tableName
 }

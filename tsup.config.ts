@@ -17,7 +17,12 @@ export default defineConfig({
   target: 'node22',
   sourcemap: true,
   splitting: true,
+  // With splitting, tsup writes the CommonJS build as ESM and converts it with sucrase, which leaves
+  // `import.meta.url` in place: a SyntaxError under require(). The shim makes it the chunk's file URL.
+  shims: true,
   // p-retry (and its deps) are ESM-only: bundled so the CommonJS build loads without require(esm).
   noExternal: ['p-retry', 'is-network-error'],
-  external: ['vitest', '@jest/globals', 'aws-cdk-lib', 'constructs', 'esbuild'],
+  // The runners and CDK are the user's own copies (one `expect`, one construct tree); esbuild is a native
+  // binary. tsup leaves dependencies and peers out already: listed so a move in package.json cannot bundle them.
+  external: ['vitest', '@jest/globals', 'jest', 'aws-cdk-lib', 'constructs', 'esbuild'],
 })

@@ -11,11 +11,11 @@ import { writeFile } from 'node:fs/promises'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { HttpInterceptorClient } from '../src/clients/http-interceptor-client.js'
 import { DYNAMODB_LOCAL_VERSION, startDynamoDBLocal } from '../src/local/dynamodb-local.js'
+import { createInterceptorTable } from '../src/local/interceptor-table.js'
 import { type HandlerOptions, type LocalHandler, startHandler } from '../src/local/invoke-handler.js'
-import { PARTITION_KEY, SORT_KEY } from '../src/runtime/interceptor/schema.js'
 
 const ENTRY = fileURLToPath(new URL('./fixtures/sequential-calls.mjs', import.meta.url))
 const CALLS = Number(process.env.BENCH_CALLS ?? 300)
@@ -69,23 +69,6 @@ async function startCountingProxy(target: string) {
   return { server, endpoint: `http://127.0.0.1:${address.port}`, counts }
 }
 
-async function createTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-      ],
-    }),
-  )
-}
-
 interface Scenario {
   name: string
   perCall: number[]
@@ -121,8 +104,7 @@ async function main() {
   const api = await startApi()
   const proxy = await startCountingProxy(ddb.endpoint)
   const dynamodb = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials })
-  const tableName = `bench-${Date.now()}`
-  await createTable(dynamodb, tableName)
+  const { tableName } = await createInterceptorTable({ dynamodb, tableName: `bench-${Date.now()}` })
   const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }
   const intercepted = (functionName: string, endpoint = ddb.endpoint): HandlerOptions => ({
     entry: ENTRY,

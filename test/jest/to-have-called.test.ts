@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ArgumentError, HttpInterceptorClient, useInterceptor } from 'stakeout'
+import { createInterceptorTable } from 'stakeout/local'
 import {
   callSortKey,
   callsPartition,
@@ -24,20 +25,7 @@ const SHORT = { timeout: 300, interval: 50 }
 
 // Registered before useInterceptor's hooks, so the table exists when the fixture first reads it.
 beforeAll(async () => {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-      ],
-    }),
-  )
+  await createInterceptorTable({ dynamodb, tableName })
 })
 
 let seq = 0

@@ -6,9 +6,15 @@
  */
 
 import { fileURLToPath } from 'node:url'
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { useInterceptor } from 'stakeout'
-import { type DynamoDBLocal, type LocalHandler, startDynamoDBLocal, startHandler } from 'stakeout/local'
+import {
+  createInterceptorTable,
+  type DynamoDBLocal,
+  type LocalHandler,
+  startDynamoDBLocal,
+  startHandler,
+} from 'stakeout/local'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const functionName = 'CreditAccount'
@@ -21,21 +27,8 @@ beforeAll(async () => {
   dynamodbLocal = await startDynamoDBLocal()
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
   dynamodb = new DynamoDBClient({ endpoint: dynamodbLocal.endpoint, region: 'us-east-1', credentials })
-  // The HttpInterceptor construct's table (pk/sk strings), as the deployed stack has it.
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  )
+  // The HttpInterceptor construct's table (pk/sk strings, TTL on expiresAt), as the deployed stack has it.
+  await createInterceptorTable({ dynamodb, tableName })
   creditAccount = await startHandler({
     entry: fileURLToPath(new URL('./functions/credit-account.ts', import.meta.url)),
     functionName,

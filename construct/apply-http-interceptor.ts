@@ -4,7 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { Construct, type IConstruct } from 'constructs'
 import { failArgument } from '../src/errors.js'
 import { callsPartition, ENV, LAYER, rulesPartition } from '../src/runtime/interceptor/schema.js'
+import { frameworkFunctionOf } from './framework-functions.js'
 import { HttpInterceptor, INTERCEPTED_RUNTIMES, productionRefusal } from './http-interceptor.js'
+import { lambdaEdgeReason } from './lambda-edge.js'
 import { productionReason } from './production.js'
 
 /** Lambda's own variable naming the wrapper script it runs before the runtime. */
@@ -42,6 +44,16 @@ export interface ApplyHttpInterceptorOptions {
    * @default - the interceptor's `allowInProduction` (false unless set there)
    */
   readonly allowInProduction?: boolean
+  /**
+   * Intercept the functions aws-cdk-lib creates for its own constructs too (the `AwsCustomResource`
+   * singleton, a `Provider`'s `framework-*` functions, `BucketDeployment`'s handler: see
+   * {@link CDK_FRAMEWORK_FUNCTIONS}). They run CDK's code, mostly at deploy time, so intercepting
+   * them tests nothing of yours and adds a layer to your deployments. `include` alone does not pick
+   * them. The functions you hand to CDK (a `Provider`'s `onEventHandler`) are yours and intercepted
+   * either way.
+   * @default false
+   */
+  readonly includeFrameworkFunctions?: boolean
 }
 
 /** Which interceptor each function already reports to, so a second application changes nothing. */
@@ -54,6 +66,11 @@ const interceptedBy = new WeakMap<lambda.Function, HttpInterceptor>()
  * `STAKEOUT_NEXT_WRAPPER` and still runs), `STAKEOUT_INTERCEPTOR_TABLE` and `STAKEOUT_TTL_SECONDS`,
  * and attaches a policy allowing `dynamodb:Query` and `dynamodb:BatchWriteItem` on the function's
  * own items only. `NODE_OPTIONS` is never touched.
+ *
+ * It leaves alone, with an info, CDK's own functions ({@link CDK_FRAMEWORK_FUNCTIONS}) unless
+ * `includeFrameworkFunctions` is set, and, with a warning, Lambda@Edge functions, which can have
+ * neither environment variables nor layers (see {@link lambdaEdgeReason} for how it recognises them
+ * and the one shape it cannot: a plain function with an imported role used as an edge function).
  *
  * It reports instead of failing the build where it can: an info for non-Node.js functions, a
  * warning for a function without a role it can extend, an error for Node.js older than 20 and for
@@ -84,6 +101,31 @@ export class HttpInterceptorAspect implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof lambda.Function)) return
     if (!this.selects(node)) return
+
+    if (!this.options.includeFrameworkFunctions) {
+      const framework = frameworkFunctionOf(node)
+      if (framework !== undefined) {
+        Annotations.of(node).addInfo(
+          `stakeout's HTTP interceptor skipped this function: aws-cdk-lib creates it for ${framework.createdBy}. ` +
+            'It runs CDK code, not yours: intercepting it tests nothing of yours and only adds risk. ' +
+            'To intercept it anyway, pass includeFrameworkFunctions: true to applyHttpInterceptor.',
+        )
+        return
+      }
+    }
+
+    const edge = lambdaEdgeReason(node)
+    if (edge !== undefined) {
+      Annotations.of(node).addWarningV2(
+        'stakeout:http-interceptor-edge',
+        `stakeout's HTTP interceptor skipped this Lambda@Edge function (${edge}): Lambda@Edge allows neither ` +
+          'environment variables nor layers, which the interceptor needs, and CloudFront would reject the ' +
+          'deployment. Test its handler with invokeHandler from stakeout/local and a CloudFront event, or deploy ' +
+          'the same code as a regular lambda.Function in your test stack and intercept that one. Exclude it ' +
+          '(applyHttpInterceptor(scope, interceptor, { exclude: [...] })) to silence this warning.',
+      )
+      return
+    }
 
     const skipReason = unsupportedRuntime(node.runtime)
     if (skipReason !== undefined) {
@@ -193,6 +235,15 @@ export class HttpInterceptorAspect implements IAspect {
  * Functions created after this call are intercepted too: the aspect runs at synthesis.
  * `exclude` wins over `include`. Applying the same interceptor twice changes nothing.
  *
+ * Left alone: CDK's own functions ({@link CDK_FRAMEWORK_FUNCTIONS}: custom resource handlers and
+ * the like, reported with an info; `includeFrameworkFunctions: true` takes them too), and Lambda@Edge
+ * functions (reported with a warning), which can have neither environment variables nor layers.
+ * An edge function is recognised when it comes from `cloudfront.experimental.EdgeFunction` or its
+ * role trusts `edgelambda.amazonaws.com` (CDK adds that trust to the role of every function it
+ * associates with a distribution). Not recognised: a plain `lambda.Function` with an imported role
+ * used as an edge function; exclude it, or CDK's synthesis fails with "not compatible with
+ * Lambda@Edge" (or, if CloudFront gets its ARN from outside the app, the deployment does).
+ *
  * @example
  * import { App, Stack } from 'aws-cdk-lib'
  * import * as iam from 'aws-cdk-lib/aws-iam'
@@ -236,7 +287,7 @@ function validateArguments(boundary: Function, callee: string, interceptor: unkn
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     failArgument(boundary, callee, 'options', 'an object', options)
   }
-  const { include, exclude, allowInProduction } = options as Record<string, unknown>
+  const { include, exclude, allowInProduction, includeFrameworkFunctions } = options as Record<string, unknown>
   for (const [name, selector] of [
     ['include', include],
     ['exclude', exclude],
@@ -254,6 +305,9 @@ function validateArguments(boundary: Function, callee: string, interceptor: unkn
   }
   if (allowInProduction !== undefined && typeof allowInProduction !== 'boolean') {
     failArgument(boundary, callee, 'options.allowInProduction', 'a boolean', allowInProduction)
+  }
+  if (includeFrameworkFunctions !== undefined && typeof includeFrameworkFunctions !== 'boolean') {
+    failArgument(boundary, callee, 'options.includeFrameworkFunctions', 'a boolean', includeFrameworkFunctions)
   }
 }
 

@@ -4,5 +4,7 @@
  */
 
 export * from './apply-http-interceptor.js'
+export * from './framework-functions.js'
 export * from './http-interceptor.js'
+export * from './lambda-edge.js'
 export * from './production.js'

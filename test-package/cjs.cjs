@@ -12,7 +12,10 @@ const entries = {
   stakeout: { file: 'dist/index.cjs', functions: ['useInterceptor', 'HttpInterceptorClient', 'eventually'] },
   'stakeout/construct': { file: 'dist/construct.cjs', functions: ['HttpInterceptor', 'applyHttpInterceptor'] },
   'stakeout/runtime': { file: 'dist/runtime.cjs', functions: ['matchesUrl', 'matchRequest'] },
-  'stakeout/local': { file: 'dist/local.cjs', functions: ['startDynamoDBLocal', 'invokeHandler', 'startHandler'] },
+  'stakeout/local': {
+    file: 'dist/local.cjs',
+    functions: ['startDynamoDBLocal', 'createInterceptorTable', 'invokeHandler', 'startHandler'],
+  },
   'stakeout/vitest/global-setup': { file: 'dist/vitest-global-setup.cjs', functions: ['default'] },
 }
 

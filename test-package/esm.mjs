@@ -13,7 +13,10 @@ const entries = {
   stakeout: { file: 'dist/index.js', functions: ['useInterceptor', 'HttpInterceptorClient', 'eventually'] },
   'stakeout/construct': { file: 'dist/construct.js', functions: ['HttpInterceptor', 'applyHttpInterceptor'] },
   'stakeout/runtime': { file: 'dist/runtime.js', functions: ['matchesUrl', 'matchRequest'] },
-  'stakeout/local': { file: 'dist/local.js', functions: ['startDynamoDBLocal', 'invokeHandler', 'startHandler'] },
+  'stakeout/local': {
+    file: 'dist/local.js',
+    functions: ['startDynamoDBLocal', 'createInterceptorTable', 'invokeHandler', 'startHandler'],
+  },
   'stakeout/vitest/global-setup': { file: 'dist/vitest-global-setup.js', functions: ['default'] },
 }
 

@@ -5,48 +5,44 @@
  * `tsc --noEmit` checks this file too, so the published typings are exercised (and must reject bad calls).
  */
 import { fileURLToPath } from 'node:url'
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type InterceptorFixture, useInterceptor } from 'stakeout'
-import { type DynamoDBLocal, type LocalHandler, startDynamoDBLocal, startHandler } from 'stakeout/local'
+import {
+  createInterceptorTable,
+  type DynamoDBLocal,
+  type InterceptorTable,
+  type LocalHandler,
+  startDynamoDBLocal,
+  startHandler,
+} from 'stakeout/local'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 
 const functionName = 'GetUser'
-const tableName = 'smoke-http-interceptor'
 let dynamodbLocal: DynamoDBLocal
 let dynamodb: DynamoDBClient
+let table: InterceptorTable
 let getUser: LocalHandler
 
 beforeAll(async () => {
   dynamodbLocal = await startDynamoDBLocal()
+  // DynamoDB Local accepts any credentials; a client of our own spares the test process AWS_* variables.
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
   dynamodb = new DynamoDBClient({ endpoint: dynamodbLocal.endpoint, region: 'us-east-1', credentials })
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  )
+  table = await createInterceptorTable({ dynamodb })
   getUser = await startHandler({
     entry: fileURLToPath(new URL('./handler.mjs', import.meta.url)),
-    interceptor: { functionName, tableName, endpoint: dynamodbLocal.endpoint },
+    interceptor: { functionName, tableName: table.tableName, endpoint: dynamodbLocal.endpoint },
   })
 })
 
 afterAll(async () => {
   await getUser?.stop()
+  await table?.delete()
   dynamodb?.destroy()
   await dynamodbLocal?.stop()
 })
 
-const api = useInterceptor(() => ({ functionName, tableName, dynamodb }))
+const api = useInterceptor(() => ({ functionName, tableName: table.tableName, dynamodb }))
 
 test('the handler gets the mocked user, and the call is recorded', async () => {
   await api.mock('https://users.example.test/users/*', { status: 200, json: { id: 'u-1', name: 'Ada' } })

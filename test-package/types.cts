@@ -8,7 +8,7 @@ import runtime = require('stakeout/runtime')
 
 export const client: stakeout.HttpInterceptorClient = new stakeout.HttpInterceptorClient({
   functionName: 'GetUser',
-  tableName: 'smoke-http-interceptor',
+  tableName: 'stakeout-interceptor-smoke',
 })
 export const apply: typeof construct.applyHttpInterceptor = construct.applyHttpInterceptor
 export const start: (options: local.HandlerOptions) => Promise<local.LocalHandler> = local.startHandler

@@ -12,7 +12,10 @@ export interface FrameworkFunction {
   readonly createdBy: string
   /** The function's construct id; a trailing `*` matches the suffix CDK appends (a memory size, a VPC, ...). */
   readonly id: string
-  /** The construct id of the function's parent, where the function's own id is a common word. */
+  /**
+   * The construct id of the function's parent, where the function's own id is a common word, as the
+   * construct tree holds it (constructs turns the `/` of `@aws-cdk/aws-dynamodb.ReplicaProvider` into `--`).
+   */
   readonly parentId?: string
   /**
    * The jsii type of the function's parent, or of a class the parent extends: `aws-cdk-lib.Stack`
@@ -114,13 +117,13 @@ export const CDK_FRAMEWORK_FUNCTIONS: readonly FrameworkFunction[] = [
     parentType: 'aws-cdk-lib.aws_certificatemanager.DnsValidatedCertificate',
   },
   ...['OnEventHandler', 'IsCompleteHandler'].flatMap((id) => [
-    { createdBy: 'aws_dynamodb.Table (replicationRegions)', id, parentId: '@aws-cdk/aws-dynamodb.ReplicaProvider' },
-    { createdBy: 'aws_eks.Cluster', id, parentId: '@aws-cdk/aws-eks.ClusterResourceProvider' },
+    { createdBy: 'aws_dynamodb.Table (replicationRegions)', id, parentId: '@aws-cdk--aws-dynamodb.ReplicaProvider' },
+    { createdBy: 'aws_eks.Cluster', id, parentId: '@aws-cdk--aws-eks.ClusterResourceProvider' },
   ]),
   ...['Handler', 'IsComplete'].map((id) => ({
     createdBy: 'aws_glue.S3Table / ExternalTable (partition indexes)',
     id,
-    parentId: '@aws-cdk/aws-glue-alpha.PartitionIndexProvider',
+    parentId: '@aws-cdk--aws-glue-alpha.PartitionIndexProvider',
   })),
   {
     createdBy: 'pipelines.ConfirmPermissionsBroadening',

@@ -17,27 +17,9 @@ import {
 } from 'stakeout/construct'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../src/errors.js'
-import { logicalId, nodeFunction, removeTempDirs, testInterceptor, testStack } from './synth.js'
+import { deployed, logicalId, nodeFunction, removeTempDirs, testInterceptor, testStack } from './synth.js'
 
 afterAll(removeTempDirs)
-
-/** What a function looks like in the template: its variables, its layers and the policies on its role. */
-function deployed(template: Template, fnPrefix: string) {
-  const fnId = logicalId(template, 'AWS::Lambda::Function', fnPrefix)
-  const fn = template.findResources('AWS::Lambda::Function')[fnId] as {
-    Properties: { Environment?: { Variables: Record<string, unknown> }; Layers?: unknown[]; Role: unknown }
-  }
-  const interceptorPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
-    id.startsWith(`${fnPrefix}StakeoutHttpInterceptorPolicy`),
-  )
-  return {
-    fnId,
-    variables: fn.Properties.Environment?.Variables,
-    layers: fn.Properties.Layers,
-    role: fn.Properties.Role,
-    interceptorPolicies,
-  }
-}
 
 function setup(options: ApplyHttpInterceptorOptions = {}) {
   const { app, stack } = testStack()
@@ -492,6 +474,11 @@ describe('applyHttpInterceptor arguments', () => {
       'options.allowInProduction',
       () => applyHttpInterceptor(stack, interceptor, { allowInProduction: 1 as unknown as boolean }),
       /options\.allowInProduction must be a boolean, received number 1/,
+    ],
+    [
+      'options.includeFrameworkFunctions',
+      () => applyHttpInterceptor(stack, interceptor, { includeFrameworkFunctions: 'yes' as unknown as boolean }),
+      /options\.includeFrameworkFunctions must be a boolean, received string 'yes'/,
     ],
   ])('names %s when it is wrong', (argument, call, message) => {
     let thrown: unknown

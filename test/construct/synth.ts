@@ -52,3 +52,21 @@ export function logicalId(template: Template, type: string, prefix: string): str
   if (ids.length !== 1) throw new Error(`expected one ${type} named ${prefix}*, found ${JSON.stringify(ids)}`)
   return ids[0] as string
 }
+
+/** What a function looks like in the template: its variables, its layers and the policies on its role. */
+export function deployed(template: Template, fnPrefix: string) {
+  const fnId = logicalId(template, 'AWS::Lambda::Function', fnPrefix)
+  const fn = template.findResources('AWS::Lambda::Function')[fnId] as {
+    Properties: { Environment?: { Variables: Record<string, unknown> }; Layers?: unknown[]; Role: unknown }
+  }
+  const interceptorPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+    id.startsWith(`${fnPrefix}StakeoutHttpInterceptorPolicy`),
+  )
+  return {
+    fnId,
+    variables: fn.Properties.Environment?.Variables,
+    layers: fn.Properties.Layers,
+    role: fn.Properties.Role,
+    interceptorPolicies,
+  }
+}

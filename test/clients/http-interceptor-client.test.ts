@@ -26,7 +26,7 @@ import {
   rulesPartition,
   useSortKey,
 } from '../../src/runtime/interceptor/schema.js'
-import { createInterceptorTable, localDynamoDB } from '../support/dynamodb.js'
+import { createInterceptorTable, createTableWithoutTtl, localDynamoDB } from '../support/dynamodb.js'
 
 let dynamodb: DynamoDBClient
 let tableName: string
@@ -366,10 +366,12 @@ describe('calls', () => {
 
   it('skips calls whose TTL has passed', async () => {
     const since = Date.now()
-    const client = newClient({ since })
+    // A table without TTL, so the expired call is surely still there when calls() reads it.
+    const noTtl = await createTableWithoutTtl(dynamodb)
+    const client = new HttpInterceptorClient({ functionName: `fn-${randomUUID()}`, tableName: noTtl, dynamodb, since })
     await dynamodb.send(
       new PutItemCommand({
-        TableName: tableName,
+        TableName: noTtl,
         Item: {
           pk: { S: callsPartition(client.functionName) },
           sk: { S: callSortKey(since, 'old', 0) },

@@ -1,6 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { randomUUID } from 'node:crypto'
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { inject } from 'vitest'
 import { createInterceptorTable as createTable } from '../../src/local/interceptor-table.js'
+import { PARTITION_KEY, SORT_KEY } from '../../src/runtime/interceptor/schema.js'
 
 /** Credentials and region DynamoDB Local accepts (it ignores them with -sharedDb). */
 export const LOCAL_AWS_ENV = {
@@ -29,5 +31,29 @@ export function localDynamoDB(endpoint = dynamodbEndpoint()): DynamoDBClient {
  */
 export async function createInterceptorTable(client = localDynamoDB()): Promise<string> {
   const { tableName } = await createTable({ dynamodb: client })
+  return tableName
+}
+
+/**
+ * An interceptor table with TTL OFF, for the tests that plant already-expired items to check they are
+ * ignored: with TTL on, DynamoDB Local deletes expired items on its own (every few seconds), and such a
+ * test would then pass without checking anything.
+ */
+export async function createTableWithoutTtl(client = localDynamoDB()): Promise<string> {
+  const tableName = `no-ttl-${randomUUID()}`
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+      ],
+    }),
+  )
   return tableName
 }

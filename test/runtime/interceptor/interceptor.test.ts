@@ -12,7 +12,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
 import { DEFAULT_MAX_BODY_BYTES, REDACTED } from '../../../src/runtime/interceptor/schema.js'
-import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
+import {
+  createInterceptorTable,
+  createTableWithoutTtl,
+  dynamodbEndpoint,
+  localDynamoDB,
+} from '../../support/dynamodb.js'
 import {
   type CountingProxy,
   closedPort,
@@ -314,14 +319,16 @@ describe('rules', () => {
   })
 
   it('ignores an expired rule that TTL has not deleted yet', async () => {
-    await putRule(client, tableName, functionName, {
+    // A table without TTL, so the expired rule is surely still there when the function reads it.
+    const noTtl = await createTableWithoutTtl(client)
+    await putRule(client, noTtl, functionName, {
       match: { url: `${server.url}/expired` },
       responses: [{ status: 500 }],
       expiresAt: Math.floor(Date.now() / 1000) - 60,
     })
-    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/expired` }] }])
+    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/expired` }] }], { tableName: noTtl })
     expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
-    expect(await calls()).toEqual([])
+    expect(await recordedCalls(client, noTtl, functionName)).toEqual([])
   })
 
   it('counts uses across invocations and processes: a sequence moves on', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   type WriteRequest,
@@ -34,6 +34,7 @@ import {
   type StoredRule,
   TTL_ATTRIBUTE,
 } from '../runtime/interceptor/schema.js'
+import { dynamodbClientFor } from './dynamodb-client.js'
 
 /**
  * The brand of every interceptor (an {@link HttpInterceptorClient}, a `useInterceptor()` fixture):
@@ -229,12 +230,7 @@ export class HttpInterceptorClient implements Interceptor {
     }
     this.functionName = functionName
     this.tableName = tableName
-    this.#dynamodb =
-      dynamodb ??
-      new DynamoDBClient({
-        ...(region === undefined ? {} : { region }),
-        ...(endpoint === undefined ? {} : { endpoint }),
-      })
+    this.#dynamodb = dynamodb ?? dynamodbClientFor({ endpoint, region })
     this.#ttlSeconds = ttlSeconds ?? DEFAULT_TTL_SECONDS
     this.#since = since ?? Date.now()
   }

@@ -4,11 +4,12 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   type TableDescription,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
+import { dynamodbClientFor } from '../clients/dynamodb-client.js'
 import { failArgument, StakeoutError } from '../errors.js'
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../runtime/interceptor/schema.js'
 
@@ -84,7 +85,7 @@ export async function createInterceptorTable(options: InterceptorTableOptions = 
   const connect = (): { client: DynamoDBClient; owned: boolean } =>
     options.dynamodb !== undefined
       ? { client: options.dynamodb, owned: false }
-      : { client: clientFor(options.endpoint), owned: true }
+      : { client: dynamodbClientFor({ endpoint: options.endpoint }), owned: true }
 
   const { client, owned } = connect()
   try {
@@ -166,18 +167,6 @@ function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string' || !URL.canParse(value)) return false
   const { protocol } = new URL(value)
   return protocol === 'http:' || protocol === 'https:'
-}
-
-function clientFor(endpoint: string | undefined): DynamoDBClient {
-  if (endpoint === undefined) return new DynamoDBClient({})
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
-  // A local endpoint accepts any credentials, but the SDK refuses to sign without some.
-  const hasCredentials = process.env.AWS_ACCESS_KEY_ID !== undefined || process.env.AWS_PROFILE !== undefined
-  return new DynamoDBClient({
-    endpoint,
-    region,
-    ...(hasCredentials ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  })
 }
 
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {

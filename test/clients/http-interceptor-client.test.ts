@@ -7,7 +7,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   HttpInterceptorClient,
   type HttpInterceptorClientOptions,
@@ -26,7 +26,7 @@ import {
   rulesPartition,
   useSortKey,
 } from '../../src/runtime/interceptor/schema.js'
-import { createInterceptorTable, createTableWithoutTtl, localDynamoDB } from '../support/dynamodb.js'
+import { createInterceptorTable, createTableWithoutTtl, dynamodbEndpoint, localDynamoDB } from '../support/dynamodb.js'
 
 let dynamodb: DynamoDBClient
 let tableName: string
@@ -386,6 +386,33 @@ describe('calls', () => {
   it('cancels the read with an abort signal', async () => {
     const client = newClient()
     await expect(client.calls(undefined, { abortSignal: AbortSignal.abort() })).rejects.toThrow(/abort/i)
+  })
+})
+
+describe('a client given only an endpoint', () => {
+  it('works against a local endpoint with no AWS region or credentials in the environment', async () => {
+    for (const name of [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_PROFILE',
+    ]) {
+      vi.stubEnv(name, undefined)
+    }
+    try {
+      const client = new HttpInterceptorClient({
+        functionName: `fn-${randomUUID()}`,
+        tableName,
+        endpoint: dynamodbEndpoint(),
+        since: 0,
+      })
+      const rule = await client.mock('https://api-1/*', { status: 204 })
+      expect(rule.id).toEqual(expect.any(String))
+      expect(await client.calls()).toEqual([])
+    } finally {
+      vi.unstubAllEnvs()
+    }
   })
 })
 

@@ -178,8 +178,9 @@ function pruneCache(cacheDir: string, keep: string): void {
 
 /** The stakeout package's root: the nearest directory above this file whose package.json is stakeout's. */
 function packageRoot(): string {
-  // The CommonJS build (tsup, esbuild) empties import.meta; __filename is only trusted there, since
-  // some hosts define a global one (`node -e` sets it to "[eval]").
+  // import.meta.url first: it is this file in the ESM build and from source, and in the CommonJS build
+  // tsup's shim gives the URL of a chunk in the same dist/ folder, which leads to the same package root.
+  // __filename only where import.meta is empty, since some hosts define a global one (`node -e`: "[eval]").
   const self = import.meta.url ? fileURLToPath(import.meta.url) : __filename
   let dir = path.dirname(self)
   while (true) {

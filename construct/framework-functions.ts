@@ -64,9 +64,12 @@ const EVALUATE_EXPRESSION_UUIDS = [
  * The `lambda.Function`s aws-cdk-lib creates for its own constructs, which `applyHttpInterceptor`
  * leaves alone unless `includeFrameworkFunctions` is `true`. Most run at deploy time (custom
  * resource handlers); a few run when the app does (`events_targets.AwsApi`, `EvaluateExpression`)
- * but are CDK's code, not the user's. Taken from aws-cdk-lib's source (every `SingletonFunction`
- * uuid and every `new lambda.Function` in its framework code, 2.224 to 2.276); all Node.js except
- * BucketDeployment's, EMR containers' and the Python handlers left out here.
+ * but are CDK's code, not the user's. Taken from aws-cdk-lib's source, 2.224 to 2.276: every
+ * `SingletonFunction` uuid and every `new lambda.Function` in its framework code. All run Node.js
+ * except `BucketDeployment`'s and `EmrContainersStartJobRun`'s (Python, listed so their info names
+ * them); CDK's other Python handlers (EKS kubectl, ECS drain hook) are left out, as the aspect skips
+ * every non-Node.js function anyway. A later aws-cdk-lib may add functions (a new uuid for a new
+ * Node.js runtime in `EvaluateExpression`, say): until this list has them, they are intercepted.
  *
  * Not listed because the aspect never sees them as `lambda.Function`: handlers CDK writes as a raw
  * `AWS::Lambda::Function` resource (`LogRetention`, `CustomResourceProvider`s such as S3's

@@ -31,4 +31,6 @@ module.exports = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30_000,
+  // With STAKEOUT_TEST_RESULTS set (CI), the totals also go to a file for the run's closing line.
+  reporters: ['default', '<rootDir>/test/jest/results-reporter.cjs'],
 }

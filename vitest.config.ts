@@ -14,9 +14,13 @@ const alias = {
   stakeout: src('./src/index.ts'),
 }
 
+/** With STAKEOUT_TEST_RESULTS set (CI), the totals also go to a file for the run's closing line. */
+const resultsDir = process.env.STAKEOUT_TEST_RESULTS
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: resultsDir ? ['default', ['json', { outputFile: `${resultsDir}/vitest.json` }]] : ['default'],
     projects: [
       {
         resolve: { alias },

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb'
 import { inject } from 'vitest'
 import { createInterceptorTable as createTable } from '../../src/local/interceptor-table.js'
-import { PARTITION_KEY, SORT_KEY } from '../../src/runtime/interceptor/schema.js'
+import { TTL_ATTRIBUTE } from '../../src/runtime/interceptor/schema.js'
 
 /** Credentials and region DynamoDB Local accepts (it ignores them with -sharedDb). */
 export const LOCAL_AWS_ENV = {
@@ -40,19 +39,11 @@ export async function createInterceptorTable(client = localDynamoDB()): Promise<
  * test would then pass without checking anything.
  */
 export async function createTableWithoutTtl(client = localDynamoDB()): Promise<string> {
-  const tableName = `no-ttl-${randomUUID()}`
+  const { tableName } = await createTable({ dynamodb: client })
   await client.send(
-    new CreateTableCommand({
+    new UpdateTimeToLiveCommand({
       TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
-        { AttributeName: SORT_KEY, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
-        { AttributeName: SORT_KEY, KeyType: 'RANGE' },
-      ],
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: false },
     }),
   )
   return tableName

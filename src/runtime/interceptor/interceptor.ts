@@ -150,6 +150,10 @@ export function installInterceptor(
 ): Interceptor {
   polyfillForNode20()
   const invocations = new AsyncLocalStorage<Invocation>()
+  // Marks our own table work. Every request made inside it is ours, not only the table's: the AWS SDK also fetches
+  // credentials over HTTP (container endpoint, SSO, STS). Intercepted, such a request would wait for the rules it is
+  // helping to read: a deadlock.
+  const ownWork = new AsyncLocalStorage<true>()
   /** Calls made outside any invocation, and calls that finished after theirs was flushed. */
   let pending: { calls: RecordedCall[]; ruleUses: RuleUse[] } = { calls: [], ruleUses: [] }
   let outside: Invocation | undefined
@@ -189,7 +193,7 @@ export function installInterceptor(
   const rulesFor = (invocation: Invocation): Promise<RuleSet> => {
     invocation.ruleSet ??= (async () => {
       try {
-        const set = await (await tableOnce()).loadRules()
+        const set = await ownWork.run(true, async () => (await tableOnce()).loadRules())
         for (const { sortKey, reason } of set.corrupt) {
           if (corruptLogged.has(sortKey)) continue
           corruptLogged.add(sortKey)
@@ -220,6 +224,7 @@ export function installInterceptor(
     // The whole listener is guarded: @mswjs/interceptors would turn an exception into a 500.
     let invocation: Invocation | undefined
     try {
+      if (ownWork.getStore()) return
       if (request.headers.has(OWN_TRAFFIC_HEADER)) {
         request.headers.delete(OWN_TRAFFIC_HEADER)
         return
@@ -318,7 +323,7 @@ export function installInterceptor(
     }
     if (calls.length === 0 && ruleUses.length === 0) return
     try {
-      const outcome = await (await tableOnce()).record(calls, ruleUses)
+      const outcome = await ownWork.run(true, async () => (await tableOnce()).record(calls, ruleUses))
       if (outcome.error !== undefined) {
         console.warn(
           `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describe(outcome.error)})`,

@@ -13,6 +13,10 @@
  *    {@link OWN_TRAFFIC_HEADER}, added after SigV4 signing so the signature stays valid. The
  *    listener checks it before anything else, strips it and lets the request through untouched.
  *
+ * Requests the AWS SDK makes for itself while we read or write the table (credentials from a container endpoint,
+ * SSO or STS) use neither our agents nor our header: the interceptor lets through every request made inside its own
+ * table work (an AsyncLocalStorage mark, see interceptor.ts).
+ *
  * A transport of our own (a raw `tls.connect`) was not an option: the library patches
  * `net.Socket.prototype.connect`, below every client.
  */

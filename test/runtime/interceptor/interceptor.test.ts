@@ -30,6 +30,7 @@ import {
   runFunction,
   setRecordAll,
   startCountingProxy,
+  startCredentialsServer,
   startEchoServer,
   startHttpsEchoServer,
 } from './fixtures/harness.js'
@@ -563,6 +564,31 @@ describe('own traffic and the runtime API', () => {
     expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 500 })])
     expect((await calls()).map((call) => call.url)).toEqual([`${server.url}/any`])
     expect(proxy.operations.get('Query')).toBe(1)
+  })
+
+  it('lets the AWS SDK fetch its own credentials untouched, even with a catch-all mock and recordAll', async () => {
+    // Credentials from a container endpoint (ECS, CodeBuild; an AWS_PROFILE using SSO or STS is alike): the SDK
+    // fetches them over HTTP while the interceptor reads its rules, and that request must not wait for those rules.
+    const credentials = await startCredentialsServer()
+    try {
+      await setRecordAll(client, tableName, functionName, true)
+      await putRule(client, tableName, functionName, { match: { url: '*' }, responses: [{ status: 500 }] })
+      const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/with-container-credentials` }] }], {
+        env: {
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+          HOME: scratch,
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: credentials.url,
+        },
+      })
+
+      expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 500 })])
+      expect(credentials.requests).toBeGreaterThan(0)
+      expect((await calls()).map((call) => call.url)).toEqual([`${server.url}/with-container-credentials`])
+      expect(outcome.stakeoutLogs).toEqual([])
+    } finally {
+      await credentials.close()
+    }
   })
 
   it('lets requests to the Lambda runtime API through untouched and unrecorded', async () => {

@@ -5,7 +5,11 @@ import { ArgumentError, describeValue, failArgument, StakeoutError } from './err
 
 /** Per-call polling options. Numbers are milliseconds; what you leave out comes from {@link pollDefaults}. */
 export interface EventuallyOptions {
-  /** How long to keep polling. @default pollDefaults().timeout (5000) */
+  /**
+   * How long to keep polling. When the window closes without a match, one last look is taken then, so what
+   * arrived during the last wait is seen; that look is aborted after `maxInterval` (at most `timeout`) ms.
+   * @default pollDefaults().timeout (5000)
+   */
   timeout?: number | undefined
   /** The wait before the second attempt. @default pollDefaults().interval (250) */
   interval?: number | undefined
@@ -15,8 +19,8 @@ export interface EventuallyOptions {
   maxInterval?: number | undefined
   /**
    * For `.not`: the predicate is expected never to hold. Polling still ends at the first attempt where it
-   * holds (that is already a failure) and otherwise runs the whole window. `eventually` then succeeds when
-   * the predicate never held and throws {@link EventuallyMatchedError} when it did.
+   * holds (that is already a failure) and otherwise runs the whole window, up to the last look at its end.
+   * `eventually` then succeeds when the predicate never held and throws {@link EventuallyMatchedError} when it did.
    * @default false
    */
   negate?: boolean | undefined
@@ -42,7 +46,10 @@ export interface PollOutcome<T> {
   lastError?: unknown
   /** The window closed without a match. */
   timedOut: boolean
-  /** A probe was still running when the window closed: its signal was aborted and its result ignored. */
+  /**
+   * A probe was still running when the window closed, or the last look at its end outran its own deadline:
+   * its signal was aborted and its result ignored.
+   */
   interrupted: boolean
   /** The settings this poll ran with, after defaults. */
   settings: PollDefaults
@@ -196,19 +203,16 @@ async function poll<T>(
   let lastError: unknown
   let failedAttempt = false
 
-  const attempt = async (): Promise<void> => {
-    // A wait cut short by the deadline can end a fraction of a millisecond before our own deadline timer
-    // fires (libuv's clock is coarse); a probe started then would only be aborted at once.
-    if (attempts > 0 && deadlineAt - performance.now() < 1) closeWindow()
-    signal.throwIfAborted()
+  /** One look: `lookSignal` aborts it; `cutOff` tells a cut-off look from the caller's cancellation. */
+  const look = async (lookSignal: AbortSignal, cutOff: AbortSignal): Promise<void> => {
     attempts += 1
     let value: T
     try {
-      value = await untilAborted(() => probe(signal), signal)
+      value = await untilAborted(() => probe(lookSignal), lookSignal)
     } catch (error) {
-      if (signal.aborted) {
-        interrupted = deadline.signal.aborted
-        throw signal.reason
+      if (lookSignal.aborted) {
+        interrupted = cutOff.aborted
+        throw lookSignal.reason
       }
       lastError = error
       failedAttempt = true
@@ -225,18 +229,30 @@ async function poll<T>(
       throw new Miss()
     }
     if (typeof held !== 'boolean') {
-      const mistake = new ArgumentError(
+      throw new ArgumentError(
         callee,
         'predicate',
         'a function returning a boolean (true when the value is what you wait for)',
         held,
       )
-      throw new AbortError(mistake)
     }
     failedAttempt = false
     lastError = undefined
     if (!held) throw new Miss()
     matched = true
+  }
+
+  const attempt = async (): Promise<void> => {
+    // A wait cut short by the deadline can end a fraction of a millisecond before our own deadline timer
+    // fires (libuv's clock is coarse); a probe started then would only be aborted at once.
+    if (attempts > 0 && deadlineAt - performance.now() < 1) closeWindow()
+    signal.throwIfAborted()
+    try {
+      await look(signal, deadline.signal)
+    } catch (error) {
+      // p-retry retries every error but its own AbortError: a mistake in the predicate must end the poll.
+      throw error instanceof ArgumentError ? new AbortError(error) : error
+    }
   }
 
   try {
@@ -256,6 +272,39 @@ async function poll<T>(
     if (!(error instanceof Miss) && error !== deadline.signal.reason) throw error
   } finally {
     clearTimeout(timer)
+  }
+
+  // The looks so far began before the deadline, the last one up to a whole wait (maxInterval) before it:
+  // what arrived since would go unseen, a late call passing `.not` and failing a positive wait. So one more
+  // look is taken now, at the end of the window, unless a look was still running when it closed. It has
+  // its own deadline (maxInterval, at most the timeout), so a hung probe cannot hold the poll.
+  if (!matched && !interrupted) {
+    // Timers run on libuv's cached, whole-millisecond clock, so the deadline (and any wait) can end a
+    // fraction of a millisecond early: the last look must not start before the window's end.
+    for (let early = deadlineAt - performance.now(); early > 0; early = deadlineAt - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)))
+    }
+    const budget = Math.min(settings.maxInterval, settings.timeout)
+    const lastLook = new AbortController()
+    const lastLookTimer = setTimeout(
+      () =>
+        lastLook.abort(
+          new DOMException(
+            `${callee}: the last look, at the end of the window, took over ${budget} ms`,
+            'TimeoutError',
+          ),
+        ),
+      budget,
+    )
+    const lookSignal = options.signal ? AbortSignal.any([options.signal, lastLook.signal]) : lastLook.signal
+    try {
+      await look(lookSignal, lastLook.signal)
+    } catch (error) {
+      if (options.signal?.aborted && error === options.signal.reason) throw error
+      if (!(error instanceof Miss) && error !== lastLook.signal.reason) throw error
+    } finally {
+      clearTimeout(lastLookTimer)
+    }
   }
 
   const outcome: PollOutcome<T> = {

@@ -140,6 +140,45 @@ describe('observe', () => {
     })
   })
 
+  describe('the end of the window', () => {
+    /** A probe whose value changes only once the window has closed: what arrives during the last wait. */
+    function arrivesAtTheEnd(timeout: number) {
+      const startedAt = performance.now()
+      return () => (performance.now() - startedAt >= timeout ? 'SHIPPED' : 'PENDING')
+    }
+
+    it('takes a last look when the window closes, so a value that arrived during the last wait is seen', async () => {
+      // Looks at 0, 200 and 400 ms; the last wait (cut to 100 ms) ends with the window.
+      const settings = { timeout: 500, interval: 200, backoff: 1, maxInterval: 200 }
+      const outcome = await observe(arrivesAtTheEnd(settings.timeout), (status) => status === 'SHIPPED', settings)
+      expect(outcome).toMatchObject({ matched: true, last: 'SHIPPED', timedOut: false, interrupted: false })
+    })
+
+    it('under negate, sees a match that arrived during the last wait (the whole window is watched)', async () => {
+      const settings = { timeout: 500, interval: 200, backoff: 1, maxInterval: 200, negate: true }
+      const outcome = await observe(arrivesAtTheEnd(settings.timeout), (status) => status === 'SHIPPED', settings)
+      expect(outcome).toMatchObject({ matched: true, last: 'SHIPPED' })
+    })
+
+    it('aborts a last look that hangs, keeping what the earlier looks saw', async () => {
+      let looks = 0
+      let lastSignal: AbortSignal | undefined
+      const outcome = await observe(
+        (signal) => {
+          looks += 1
+          lastSignal = signal
+          // Answers while the window is open; the look at its end never answers.
+          return looks === 1 ? 'PENDING' : new Promise<string>(() => {})
+        },
+        (status) => status === 'SHIPPED',
+        { timeout: 100, interval: 1000 },
+      )
+      expect(outcome).toMatchObject({ matched: false, attempts: 2, hasValue: true, last: 'PENDING', interrupted: true })
+      expect(lastSignal?.aborted).toBe(true)
+      expect(outcome).not.toHaveProperty('lastError')
+    })
+  })
+
   describe('abort', () => {
     it('aborts the probe signal when the window closes and returns without waiting for the probe', async () => {
       let seen: AbortSignal | undefined
@@ -209,19 +248,17 @@ describe('observe', () => {
         return false
       },
       (done) => done,
-      { timeout: 700, interval: 20, backoff: 2, maxInterval: 100 },
+      { timeout: 700, interval: 10, backoff: 5, maxInterval: 200 },
     )
-    const gaps = startedAt.slice(1).map((at, i) => at - (startedAt[i] as number))
-    // Scheduled waits: 20, 40, 80, then 100 (capped) until the window closes.
-    expect(gaps.length).toBeGreaterThanOrEqual(5)
-    const scheduled = [20, 40, 80, 100, 100, 100, 100, 100, 100]
-    gaps.forEach((gap, i) => {
-      // Timers never fire early (beyond libuv's 1 ms clock), so each gap is at least its wait.
-      expect(gap).toBeGreaterThanOrEqual((scheduled[i] as number) - 1.5)
-      if (i > 0) expect(gap).toBeGreaterThanOrEqual((gaps[i - 1] as number) - 30)
-    })
-    // Uncapped, the fifth wait would be 320 ms.
-    expect(gaps[4]).toBeLessThan(250)
+    // The last look is taken when the window closes, after a wait cut short: its gap says nothing here.
+    const gaps = startedAt.slice(1, -1).map((at, i) => at - (startedAt[i] as number))
+    // Scheduled waits: 10, 50, then 200 (capped; uncapped 250, 1250) until the window closes.
+    expect(gaps.length).toBeGreaterThanOrEqual(4)
+    const scheduled = [10, 50, 200, 200]
+    // Timers never fire early (beyond libuv's 1 ms clock), so each gap is at least its wait: the waits grew.
+    scheduled.forEach((wait, i) => expect(gaps[i]).toBeGreaterThanOrEqual(wait - 1.5))
+    // Uncapped, the fourth wait would be 1250 ms: a gap that short was capped, however loaded the machine.
+    expect(gaps[3]).toBeLessThan(1000)
   })
 
   it('validates its arguments, naming the one that is wrong', async () => {

@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from 'node:util'
 import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
-import { ArgumentError, HttpInterceptorClient } from 'stakeout'
+import { ArgumentError, HttpInterceptorClient, INTERCEPTOR, type Interceptor } from 'stakeout'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   callSortKey,
@@ -141,6 +141,38 @@ describe('toHaveCalled', () => {
     })
     await expect(api).toHaveCalled('https://api-2/payments', { method: 'POST', timeout: 10_000, interval: 50 })
     await late
+  })
+
+  describe('a call recorded during the last wait of the window', () => {
+    /** The interceptor, with the call recorded right after its first read: only a look at the window's end sees it. */
+    function recordedAfterFirstRead(functionName: string): Interceptor {
+      const { api, record } = interceptorOf(functionName)
+      let reads = 0
+      return {
+        [INTERCEPTOR]: true,
+        description: api.description,
+        calls: async (filter, options) => {
+          const calls = await api.calls(filter, options)
+          reads += 1
+          if (reads === 1) await record({ url: 'https://api-2/refunds', method: 'POST' })
+          return calls
+        },
+      }
+    }
+    // One look at the start, then a wait (5 s) cut short by the end of the window (500 ms).
+    const window = { timeout: 500, interval: 5000 }
+
+    it('is seen by toHaveCalled', async () => {
+      await expect(recordedAfterFirstRead('last-wait-pass')).toHaveCalled('https://api-2/refunds', window)
+    })
+
+    it('fails .not (the whole window is watched)', async () => {
+      const message = await failureOf(
+        expect(recordedAfterFirstRead('last-wait-not')).not.toHaveCalled('https://api-2/*', window),
+      )
+      expect(message).toContain('Received 1 matching call:\n  POST https://api-2/refunds')
+      expect(message).toContain('Polled <n> times over <t> s (interval 5000 ms, backoff 1.5)')
+    })
   })
 
   it('.not passes when no call matches during the whole window', async () => {

@@ -256,7 +256,9 @@ describe('observe', () => {
     expect(gaps.length).toBeGreaterThanOrEqual(4)
     const scheduled = [10, 50, 200, 200]
     // Timers never fire early (beyond libuv's 1 ms clock), so each gap is at least its wait: the waits grew.
-    scheduled.forEach((wait, i) => expect(gaps[i]).toBeGreaterThanOrEqual(wait - 1.5))
+    scheduled.forEach((wait, i) => {
+      expect(gaps[i]).toBeGreaterThanOrEqual(wait - 1.5)
+    })
     // Uncapped, the fourth wait would be 1250 ms: a gap that short was capped, however loaded the machine.
     expect(gaps[3]).toBeLessThan(1000)
   })

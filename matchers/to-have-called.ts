@@ -45,7 +45,8 @@ const SHOWN_BODY = 300
 /**
  * Passes when the interceptor recorded a call to `url` matching `options` (exactly `times` of them,
  * if given) before the timeout. Polls the recorded calls; under `.not` it waits the whole window
- * and fails on the first matching call. Always `await` it.
+ * and fails on the first matching call, or when it could not read the calls up to the window's end
+ * (a read that failed or did not finish proves nothing). Always `await` it.
  *
  * The received value must be an interceptor: what `useInterceptor()` returns, or an
  * `HttpInterceptorClient`. Bad arguments throw an `ArgumentError`, under `.not` too.
@@ -91,8 +92,9 @@ export async function toHaveCalled(
   const calls = outcome.last ?? []
   const matchingCount = count(calls)
   const satisfied = times === undefined ? matchingCount > 0 : matchingCount === times
-  // Under `.not`, a window whose last look failed proves nothing: report it as a failure (pass: true).
-  const unconfirmed = isNot && !outcome.matched && 'lastError' in outcome
+  // Under `.not`, a window whose calls were never read, or whose last look failed or was cut off, proves
+  // nothing: report it as a failure (pass: true).
+  const unconfirmed = isNot && !outcome.matched && ('lastError' in outcome || !outcome.hasValue || outcome.interrupted)
   const pass = isNot ? outcome.matched || unconfirmed : outcome.matched && satisfied
 
   const result: MatcherResult = {
@@ -211,11 +213,7 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
   const calls = outcome.last ?? []
   const matching = calls.filter((call) => matchRequest(matcher, call))
   if (unconfirmed || !outcome.hasValue) {
-    lines.push(
-      outcome.hasValue
-        ? 'Could not confirm it: the last attempt to read the recorded calls failed.'
-        : 'Received nothing: every attempt to read the recorded calls failed.',
-    )
+    lines.push(unreadMessage(outcome))
   } else if (isNot) {
     lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
   } else if (times !== undefined && matching.length > 0) {
@@ -240,6 +238,19 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
   if ('lastError' in outcome) lines.push('', `Last error reading the calls: ${describeError(outcome.lastError)}`)
   lines.push('', formatPollLine(outcome))
   return lines.join('\n')
+}
+
+/** Why the calls were not seen (all of them, or at the end of the window). */
+function unreadMessage(outcome: PollOutcome<RecordedCall[]>): string {
+  const failed = 'lastError' in outcome
+  if (!outcome.hasValue) {
+    return failed
+      ? 'Received nothing: every attempt to read the recorded calls failed.'
+      : 'Received nothing: no read of the recorded calls finished before the window closed (the last one was aborted).'
+  }
+  return failed
+    ? 'Could not confirm it: the last attempt to read the recorded calls failed.'
+    : 'Could not confirm it: the last read of the recorded calls, at the end of the window, did not finish in time.'
 }
 
 function listCalls(context: MatcherContext, calls: readonly RecordedCall[]): string[] {

@@ -1,8 +1,9 @@
+import { createServer, type Socket } from 'node:net'
 import { stripVTControlCharacters } from 'node:util'
-import { PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { ArgumentError, HttpInterceptorClient, INTERCEPTOR, type Interceptor } from 'stakeout'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   callSortKey,
   callsPartition,
@@ -277,6 +278,50 @@ describe('toHaveCalled', () => {
     const negated = await failureOf(expect(api).not.toHaveCalled('https://api-1/users', SHORT))
     expect(negated).toContain('Expected interceptor of function any not to have called "https://api-1/users"')
     expect(negated).toContain('Last error reading the calls: ResourceNotFoundException')
+  })
+
+  describe('when no read of the calls finishes before the window closes', () => {
+    // A DynamoDB endpoint on 127.0.0.1 that accepts connections and never answers: every read hangs until aborted.
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    let hanging: DynamoDBClient
+    beforeAll(async () => {
+      await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening))
+      const address = silent.address()
+      if (address === null || typeof address === 'string') throw new Error('the silent server has no port')
+      hanging = new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${address.port}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      })
+    })
+    afterAll(async () => {
+      hanging.destroy()
+      for (const socket of sockets) socket.destroy()
+      await new Promise((closed) => silent.close(closed))
+    })
+
+    it('.not fails: it saw nothing, so it cannot say nothing matched', async () => {
+      const api = new HttpInterceptorClient({ functionName: 'hangs-not', tableName, dynamodb: hanging })
+      const message = await failureOf(expect(api).not.toHaveCalled('https://api-1/users', { timeout: 200 }))
+      expect(message).toContain('Expected interceptor of function hangs-not not to have called "https://api-1/users"')
+      expect(message).toContain(
+        'Received nothing: no read of the recorded calls finished before the window closed (the last one was aborted).',
+      )
+    })
+
+    it('toHaveCalled says the reads did not finish, not that they failed', async () => {
+      const api = new HttpInterceptorClient({ functionName: 'hangs', tableName, dynamodb: hanging })
+      const message = await failureOf(expect(api).toHaveCalled('https://api-1/users', { timeout: 200 }))
+      expect(message).toContain(
+        'Received nothing: no read of the recorded calls finished before the window closed (the last one was aborted).',
+      )
+      expect(message).not.toContain('failed')
+    })
   })
 
   describe('bad arguments throw, naming the argument, with the stack at the test line', () => {

@@ -402,15 +402,28 @@ async function loadHandler(appRoot, fullHandlerString) {
 // ---------------------------------------------------------------------------------------------
 let userHandler
 let streamingHandler = false
-let exitAction
+// What to do when the event loop empties during an invocation. The v3 client keeps it in a global slot (its
+// BeforeExitListener, src/BeforeExitListener.js), which code wrapping the handler (stakeout's interceptor layer)
+// may replace; v4 has no such slot.
+const BEFORE_EXIT_LISTENER = Symbol.for('aws.lambda.beforeExit')
+let v4ExitAction
+function setExitAction(action) {
+  if (clientLine === 3) globalThis[BEFORE_EXIT_LISTENER] = action || (() => {})
+  else v4ExitAction = action
+}
+function takeExitAction() {
+  const action = clientLine === 3 ? globalThis[BEFORE_EXIT_LISTENER] : v4ExitAction
+  setExitAction(undefined)
+  return action
+}
+setExitAction(undefined)
 // Single-concurrency processes let the event loop empty during an invocation (the IPC channel is
 // unref'd), so "callback waits for the empty event loop" and "a promise never settled" behave as on
 // Lambda. Multi-concurrent processes keep the channel ref'd: other invocations may be running.
 const watchEventLoop = !multiConcurrent
 
 process.on('beforeExit', () => {
-  const action = exitAction
-  exitAction = undefined
+  const action = takeExitAction()
   if (action) action()
   if (inFlight.size === 0 && process.channel) process.channel.ref()
 })
@@ -465,12 +478,12 @@ function invokeV3(message, event) {
   let waitForEmptyEventLoop = true
   let answered = false
   const postError = (error) => {
-    exitAction = undefined
+    setExitAction(undefined)
     logError('Invoke Error', error)
     report(requestId, { error })
   }
   const complete = (result) => {
-    exitAction = undefined
+    setExitAction(undefined)
     report(requestId, { result })
   }
   const onlyFirst = (fn) => (...args) => {
@@ -481,7 +494,7 @@ function invokeV3(message, event) {
   const callback = onlyFirst((error, result) => {
     if (error !== undefined && error !== null) return postError(error)
     if (!waitForEmptyEventLoop) return complete(result)
-    exitAction = () => setImmediate(() => complete(result))
+    setExitAction(() => setImmediate(() => complete(result)))
   })
   const done = onlyFirst((error, result) => {
     if (error !== undefined && error !== null) postError(error)
@@ -502,7 +515,7 @@ function invokeV3(message, event) {
     buildContext(message),
   )
   const isAsync = util.types.isAsyncFunction(userHandler)
-  exitAction = () => {
+  setExitAction(() => {
     answered = true
     if (isAsync) {
       postError(
@@ -514,7 +527,7 @@ function invokeV3(message, event) {
     } else {
       complete(null)
     }
-  }
+  })
   try {
     const returned = userHandler(event, context, callback)
     if (returned && typeof returned.then === 'function') {
@@ -530,17 +543,17 @@ async function invokeV4(message, event) {
   if (watchEventLoop) {
     // Inferred, not documented: with nothing left to run, the v4 runtime's top-level await never
     // settles and Node exits with code 13; Lambda then reports the exit.
-    exitAction = () => process.exit(13)
+    setExitAction(() => process.exit(13))
   }
   const context = buildContext(message)
   try {
     const result = await userHandler(event, context)
     await new Promise((resolve) => setImmediate(resolve))
-    exitAction = undefined
+    setExitAction(undefined)
     report(requestId, { result })
   } catch (error) {
     await new Promise((resolve) => setImmediate(resolve))
-    exitAction = undefined
+    setExitAction(undefined)
     logError('Invoke Error', error)
     report(requestId, { error })
   }

@@ -211,6 +211,42 @@ describe.each(clients)('$client through the interceptor', ({ entry, server }) =>
   })
 })
 
+describe.each(['nodejs20.x', 'nodejs22.x'] as const)('a callback handler through the interceptor on %s', (runtime) => {
+  it('answers from the callback once the event loop is empty; the call made after it belongs to the invocation', async () => {
+    const { fn, api } = await interceptedFunction('callback.cjs', { runtime })
+    await api.recordAll()
+    const path = `/after-callback/${randomUUID()}`
+    const out = await fn.invoke({ url: `${plain.origin}${path}` })
+
+    expect(out.error, out.logs).toBeUndefined()
+    expect(out.result).toEqual({ answeredBy: 'callback', requestId: out.requestId })
+    expect(plain.seen.filter((request) => request.url === path)).toHaveLength(1)
+    expect(await api.calls()).toEqual([
+      expect.objectContaining({ url: `${plain.origin}${path}`, requestId: out.requestId, status: 200 }),
+    ])
+  })
+
+  it('answers at once when callbackWaitsForEmptyEventLoop is false', async () => {
+    const { fn } = await interceptedFunction('callback.cjs', { runtime })
+    const out = await fn.invoke({ url: `${plain.origin}/not-waited/${randomUUID()}`, waitForEmptyEventLoop: false })
+    expect(out.error, out.logs).toBeUndefined()
+    expect(out.result).toEqual({ answeredBy: 'callback', requestId: out.requestId })
+  })
+
+  it('answers null, as Lambda does, when the callback is never called; the call is recorded', async () => {
+    const { fn, api } = await interceptedFunction('callback.cjs', { runtime })
+    await api.recordAll()
+    const path = `/never-answered/${randomUUID()}`
+    const out = await fn.invoke({ url: `${plain.origin}${path}`, neverAnswer: true })
+
+    expect(out.error, out.logs).toBeUndefined()
+    expect(out.result).toBeNull()
+    expect(await api.calls()).toEqual([
+      expect.objectContaining({ url: `${plain.origin}${path}`, requestId: out.requestId }),
+    ])
+  })
+})
+
 describe('the interceptor when things go wrong or run together', () => {
   it('lets calls through and keeps the function working when the table’s endpoint closes mid-run', async () => {
     const proxy = await startTcpProxy(dynamodbEndpoint())

@@ -14,11 +14,19 @@ import { existsSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { types } from 'node:util'
 
 /** The runtime's marker of a response-streaming handler (`awslambda.streamifyResponse`). */
 export const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming')
 /** The runtime's marker of a streaming handler's buffer size. */
 export const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark')
+
+/**
+ * Where the v3 runtime client (nodejs20.x, nodejs22.x) keeps the one function it runs when the event loop empties
+ * during an invocation (its `BeforeExitListener`): by default it posts `null` (`Runtime.NodeJsExit` for an async
+ * handler); a callback waiting for the empty event loop replaces it with one that posts the callback's result.
+ */
+const RUNTIME_BEFORE_EXIT = Symbol.for('aws.lambda.beforeExit')
 
 /** A Lambda handler as the runtime sees it: any function. */
 export type LambdaHandler = ((...args: never[]) => unknown) & { [STREAMING]?: unknown; [HIGH_WATER_MARK]?: unknown }
@@ -133,9 +141,10 @@ function runtimeMajor(env: NodeJS.ProcessEnv): number {
  *
  * - A handler declaring 3+ parameters is callback style. The v4 runtime client refuses it at INIT,
  *   and so does this (with the runtime's error), so stakeout never makes a broken function work.
- *   On the v3 client (nodejs20.x, nodejs22.x) it is called with a callback whose result, as on
- *   Lambda, is returned once the event loop is empty (unless
- *   `context.callbackWaitsForEmptyEventLoop` is false); a returned promise settles it at once.
+ *   On the v3 client (nodejs20.x, nodejs22.x) the wrapper is a plain 3-parameter function, as the
+ *   handler is, and calls it with a callback whose result, as on Lambda, is returned once the event
+ *   loop is empty (unless `context.callbackWaitsForEmptyEventLoop` is false); a returned promise
+ *   settles it at once, and a handler that never calls back answers `null` when the loop empties.
  * - A streaming handler keeps its markers, so the runtime still calls it as
  *   `(event, responseStream, context)`.
  *
@@ -156,42 +165,103 @@ export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...
     )
   }
   const invoke = user as (...args: unknown[]) => unknown
-  const wrapped = async (...args: unknown[]): Promise<unknown> =>
-    around(streaming ? args[2] : args[1], async () =>
-      callbackStyle ? callWithCallback(invoke, args[0], args[1]) : invoke(...args),
-    )
+  const userIsAsync = types.isAsyncFunction(user)
+  const wrapped = callbackStyle
+    ? // Not async: the v3 client fails an async handler with Runtime.NodeJsExit when the event loop empties before
+      // it settles, which is exactly when a callback's result is due.
+      function callbackHandler(event: unknown, context: unknown, _callback: unknown): Promise<unknown> {
+        return around(context, () => callWithCallback(invoke, event, context, userIsAsync))
+      }
+    : async (...args: unknown[]): Promise<unknown> => around(streaming ? args[2] : args[1], async () => invoke(...args))
   for (const marker of [STREAMING, HIGH_WATER_MARK] as const) {
     if (marker in user) Object.defineProperty(wrapped, marker, { value: user[marker], enumerable: false })
   }
   return wrapped
 }
 
-function callWithCallback(invoke: (...args: unknown[]) => unknown, event: unknown, context: unknown): Promise<unknown> {
+/**
+ * Calls a callback-style handler as the v3 runtime client does, and settles with its answer: the first of the callback
+ * and the promise it returns; a callback's result once the event loop is empty (unless
+ * `callbackWaitsForEmptyEventLoop` is false); `null` (`Runtime.NodeJsExit` for an async handler) when the loop empties
+ * without an answer. Under the runtime client, what it does when the loop empties is replaced for the invocation: its
+ * own action would post before the invocation's recorded calls are written.
+ */
+function callWithCallback(
+  invoke: (...args: unknown[]) => unknown,
+  event: unknown,
+  context: unknown,
+  userIsAsync: boolean,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    let answered = false
+    let settled = false
     const settle = (error: unknown, result: unknown) => {
-      if (answered) return
-      answered = true
+      if (settled) return
+      settled = true
       if (error !== undefined && error !== null) reject(error)
       else resolve(result)
     }
-    const callback = (error: unknown, result: unknown) => {
-      const waits = (context as { callbackWaitsForEmptyEventLoop?: unknown } | null)?.callbackWaitsForEmptyEventLoop
-      // The v3 runtime posts a callback's result when the event loop empties ("beforeExit"), so work
-      // the handler left running still belongs to this invocation (and its calls are recorded).
-      if (waits === false) settle(error, result)
-      else process.once('beforeExit', () => settle(error, result))
+    let answered = false
+    let callbackAnswer: { error: unknown; result: unknown } | undefined
+    const onEmptyEventLoop = () => {
+      if (callbackAnswer) settle(callbackAnswer.error, callbackAnswer.result)
+      else if (userIsAsync) settle(nodeJsExit(), undefined)
+      else settle(undefined, null)
     }
-    const returned = invoke(event, context, callback)
+    const runtime = globalThis as { [RUNTIME_BEFORE_EXIT]?: unknown }
+    const underRuntimeClient = typeof runtime[RUNTIME_BEFORE_EXIT] === 'function'
+    if (underRuntimeClient) {
+      // The runtime client resets the slot itself once our promise settles and it posts the answer.
+      runtime[RUNTIME_BEFORE_EXIT] = () => {
+        runtime[RUNTIME_BEFORE_EXIT] = () => {}
+        onEmptyEventLoop()
+      }
+    }
+    const callback = (error: unknown, result: unknown) => {
+      if (answered) return
+      answered = true
+      const waits = (context as { callbackWaitsForEmptyEventLoop?: unknown } | null)?.callbackWaitsForEmptyEventLoop
+      if ((error !== undefined && error !== null) || waits === false) {
+        settle(error, result)
+        return
+      }
+      // Work the handler left running still belongs to this invocation (and its calls are recorded).
+      callbackAnswer = { error, result }
+      if (!underRuntimeClient) process.once('beforeExit', onEmptyEventLoop)
+    }
+    let returned: unknown
+    try {
+      returned = invoke(event, context, callback)
+    } catch (error) {
+      callback(error, undefined)
+      return
+    }
     if (
       returned !== null &&
       typeof returned === 'object' &&
       typeof (returned as Promise<unknown>).then === 'function'
     ) {
       ;(returned as Promise<unknown>).then(
-        (value) => settle(undefined, value),
-        (error: unknown) => settle(error ?? new Error('handler rejected'), undefined),
+        (value) => {
+          if (answered) return
+          answered = true
+          settle(undefined, value)
+        },
+        (error: unknown) => {
+          if (answered) return
+          answered = true
+          // The runtime client's context.fail() reports a rejection without a reason as the string 'handled'.
+          settle(error ?? 'handled', undefined)
+        },
       )
     }
   })
+}
+
+/** The error the v3 runtime client posts when the event loop empties before an async handler settles. */
+function nodeJsExit(): Error {
+  const error = new Error(
+    'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes',
+  )
+  error.name = 'Runtime.NodeJsExit'
+  return error
 }

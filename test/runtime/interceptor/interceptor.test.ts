@@ -425,7 +425,10 @@ describe('handlers', () => {
     expect(await calls()).toEqual([
       expect.objectContaining({ url: `${server.url}/after-callback`, requestId: outcome.results[0]?.requestId }),
     ])
-    const failed = await run([{ fail: 'callback error' }], { handler: 'handlers/callback.handler' })
+    const failed = await run([{ fail: 'callback error' }], {
+      handler: 'handlers/callback.handler',
+      env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' },
+    })
     expect(failed.results[0]).toMatchObject({ ok: false, error: { message: 'callback error' } })
   })
 

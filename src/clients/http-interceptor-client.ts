@@ -405,7 +405,7 @@ export class HttpInterceptorClient implements Interceptor {
     await this.#deleteAll(keys)
     this.#recordsAll = false
     this.#configRuleIds = []
-    this.#since = Date.now()
+    await recordFromNextMillisecond(this)
   }
 
   /**
@@ -501,7 +501,7 @@ export class HttpInterceptorClient implements Interceptor {
    * await client.cleanInterceptedCalls()
    */
   async cleanInterceptedCalls(): Promise<void> {
-    this.startRecording()
+    await recordFromNextMillisecond(this)
   }
 
   async #writeRule(match: Record<string, unknown>, fields: RuleFields): Promise<InterceptorRule> {
@@ -584,6 +584,27 @@ type RuleFields =
   | { action: 'mock'; responses: MockResponse[] }
   | { action: 'passThrough' }
   | { action: 'passThrough'; times: number }
+
+/** The runtime's own `setTimeout`, kept before a test can install fake timers (which would never fire here). */
+const realSetTimeout = globalThis.setTimeout
+
+/**
+ * Restarts recording so that `calls()` returns exactly the calls made from now on. Calls are selected by the
+ * millisecond they began in, and this millisecond may already hold calls made before now (the previous
+ * test's function, still running): recording starts at the next millisecond, and this waits for it.
+ * A clock that does not move (a test's fake `Date`) is waited for a few milliseconds at most.
+ *
+ * @internal Used by `reset()`, `cleanInterceptedCalls()` and `useInterceptor()` before each test.
+ * @example
+ * await recordFromNextMillisecond(client)
+ */
+export async function recordFromNextMillisecond(client: HttpInterceptorClient): Promise<void> {
+  const now = Date.now()
+  client.startRecording(now + 1)
+  for (let tries = 0; tries < 5 && Date.now() <= now; tries++) {
+    await new Promise((resolve) => realSetTimeout(resolve, 1))
+  }
+}
 
 let lastCreatedAt = 0
 /** Strictly increasing within the process, so two rules written in the same millisecond keep their order. */

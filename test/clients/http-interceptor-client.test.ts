@@ -555,6 +555,21 @@ describe('lambda-http-interceptor compatibility', () => {
     )
   })
 
+  it('cleanInterceptedCalls hides a call made in the same millisecond, and sees the next one', async () => {
+    const now = Date.now()
+    const client = newClient({ since: now - 1000 })
+    vi.spyOn(Date, 'now').mockReturnValue(now)
+    try {
+      await recordCall(client.functionName, { at: now, url: 'https://api-1/before' })
+      await client.cleanInterceptedCalls()
+    } finally {
+      vi.restoreAllMocks()
+    }
+    expect(await client.calls()).toEqual([])
+    const after = await recordCall(client.functionName, { at: Date.now(), url: 'https://api-1/after' })
+    expect(await client.calls()).toEqual([after])
+  })
+
   it('cleanInterceptedCalls hides the calls recorded so far', async () => {
     const client = newClient({ since: Date.now() - 1000 })
     await recordCall(client.functionName, { at: Date.now() - 1 })

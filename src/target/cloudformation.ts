@@ -71,7 +71,19 @@ export async function loadDeployedStack(
   }
   const client =
     options.client ?? new CloudFormationClient(options.region === undefined ? {} : { region: options.region })
-  const region = options.region ?? (await regionOf(client))
+  try {
+    return await readStacks(stackName, client, options.region ?? (await regionOf(client)))
+  } finally {
+    // A client of our own is done with: its kept-alive socket would hold the process (a script, a Jest worker) open.
+    if (options.client === undefined) client.destroy()
+  }
+}
+
+async function readStacks(
+  stackName: string,
+  client: CloudFormationClient,
+  region: string | undefined,
+): Promise<StackResources> {
   const resources: StackResource[] = []
   const stacks: StackDescription[] = []
 

@@ -11,7 +11,7 @@ import {
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation'
 import { mockClient } from 'aws-sdk-client-mock'
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { StakeoutError } from '../../src/errors.js'
 import {
   AmbiguousResourceError,
@@ -445,6 +445,35 @@ describe('loadDeployedStack, other stacks', () => {
       physicalId: pages[0]![0]!.physicalId,
     })
     expect(stack.resolve('orders-queue').logicalId).toBe('Queue')
+  })
+})
+
+describe('loadDeployedStack, its own client', () => {
+  it('destroys the client it made once the stack is read (its open socket would keep the process alive)', async () => {
+    // Every CloudFormationClient: the one loadDeployedStack makes when it is given none.
+    const anyClient = mockClient(CloudFormationClient)
+    const destroyed = vi.spyOn(CloudFormationClient.prototype, 'destroy')
+    try {
+      const pages = [[fn('Only1A2B3C4D', 'Small/Only/Resource', 'Small-Only1A2B3C4D-QwErTy')]]
+      anyClient.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: pages[0]!.map(summary) })
+      anyClient.on(GetTemplateCommand).resolves({ TemplateBody: templateBody(pages) })
+      const stack = await loadDeployedStack('Small', { region: REGION })
+      expect(stack.resolve('Only').physicalId).toBe('Small-Only1A2B3C4D-QwErTy')
+      expect(destroyed).toHaveBeenCalledTimes(1)
+      anyClient.on(ListStackResourcesCommand).rejects(new Error('Stack with id Gone does not exist'))
+      await expect(loadDeployedStack('Gone', { region: REGION })).rejects.toThrow(/Stack "Gone" was not found/)
+      expect(destroyed).toHaveBeenCalledTimes(2)
+    } finally {
+      anyClient.restore()
+      destroyed.mockRestore()
+    }
+  })
+
+  it('leaves a client it was given alone', async () => {
+    const { client } = fakeCloudFormation(MY_STACK)
+    const destroyed = vi.spyOn(client, 'destroy')
+    await loadDeployedStack('MyStack', { client })
+    expect(destroyed).not.toHaveBeenCalled()
   })
 })
 

@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http'
 import type { ParsedRule } from './matching.js'
-import { pickRule } from './matching.js'
+import { countsUses, needsBody, pickRule } from './matching.js'
 import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -93,11 +93,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
   return { settings, problems }
 }
 
+/** The rules of one invocation, as loaded. */
+interface LoadedRules extends RuleSet {
+  /** Some rule matches on the body. */
+  matchesBodies: boolean
+}
+
 /** One invocation's state. Lives in AsyncLocalStorage: invocations may run concurrently (Node.js 24). */
 interface Invocation {
   requestId: string
   /** Loaded on the first outbound call, at most once. */
-  ruleSet: Promise<RuleSet> | undefined
+  ruleSet: Promise<LoadedRules> | undefined
   /** Uses per rule: the table's count plus this invocation's. */
   uses: Map<string, number>
   calls: RecordedCall[]
@@ -119,7 +125,7 @@ export interface Interceptor {
   dispose(): void
 }
 
-const EMPTY_RULES: RuleSet = { rules: [], uses: new Map(), recordAll: false, corrupt: [] }
+const EMPTY_RULES: LoadedRules = { rules: [], uses: new Map(), recordAll: false, corrupt: [], matchesBodies: false }
 
 /** Polyfills for Node.js 20 (nodejs20.x): @mswjs/interceptors 0.45 uses `Promise.withResolvers` (Node.js 22+). */
 function polyfillForNode20(): void {
@@ -190,7 +196,7 @@ export function installInterceptor(
     console.warn(`[stakeout] ${message}`)
   }
 
-  const rulesFor = (invocation: Invocation): Promise<RuleSet> => {
+  const rulesFor = (invocation: Invocation): Promise<LoadedRules> => {
     invocation.ruleSet ??= (async () => {
       try {
         const set = await ownWork.run(true, async () => (await tableOnce()).loadRules())
@@ -200,7 +206,7 @@ export function installInterceptor(
           console.warn(`[stakeout] ignoring corrupt rule ${sortKey} in table ${settings.tableName}: ${reason}`)
         }
         invocation.uses = new Map(set.uses)
-        return set
+        return { ...set, matchesBodies: set.rules.some(hasBodyMatcher) }
       } catch (error) {
         logOnce(
           invocation,
@@ -219,6 +225,7 @@ export function installInterceptor(
     if (use) target.ruleUses.push(use)
   }
 
+  const runtimeApiPrefix = settings.runtimeApi ? `http://${settings.runtimeApi}/` : undefined
   const interceptor = new HttpRequestInterceptor()
   interceptor.on('request', async ({ request, requestId, controller }) => {
     // The whole listener is guarded: @mswjs/interceptors would turn an exception into a 500.
@@ -229,7 +236,7 @@ export function installInterceptor(
         request.headers.delete(OWN_TRAFFIC_HEADER)
         return
       }
-      if (settings.runtimeApi && new URL(request.url).host === settings.runtimeApi) return
+      if (runtimeApiPrefix && request.url.startsWith(runtimeApiPrefix)) return
 
       const startedAt = Date.now()
       // A call outside any invocation (INIT, a timer between invocations) is written with the next
@@ -242,13 +249,19 @@ export function installInterceptor(
       const seq = invocation.seq++
 
       const ruleSet = await rulesFor(invocation)
+      // Most calls: nothing could answer them and nothing records them.
+      if (ruleSet.rules.length === 0 && !ruleSet.recordAll) return
       const snapshot: RequestSnapshot = {
         url: request.url,
         method: request.method,
         headers: headersOf(request),
       }
-      // Bodies are read only when a rule could look at them or the call will be recorded.
-      let body = ruleSet.recordAll || ruleSet.rules.some(hasBodyMatcher) ? await readBody(request) : undefined
+      // Bodies are read only when a rule needs one to choose or the call will be recorded: reading waits for the
+      // whole body (a streamed upload would be held) and buffers it.
+      let body =
+        ruleSet.recordAll || (ruleSet.matchesBodies && needsBody(ruleSet.rules, snapshot, invocation.uses))
+          ? await readBody(request)
+          : undefined
       if (body?.text !== undefined) snapshot.body = body.text
 
       const picked = ruleSet.rules.length > 0 ? pickRule(ruleSet.rules, snapshot, invocation.uses) : undefined
@@ -273,8 +286,10 @@ export function installInterceptor(
       let use: RuleUse | undefined
       if (picked) {
         call.ruleId = picked.rule.id
-        invocation.uses.set(picked.rule.id, (invocation.uses.get(picked.rule.id) ?? 0) + 1)
-        use = { ruleId: picked.rule.id, requestId: invocation.requestId, seq }
+        if (countsUses(picked.rule)) {
+          invocation.uses.set(picked.rule.id, (invocation.uses.get(picked.rule.id) ?? 0) + 1)
+          use = { ruleId: picked.rule.id, requestId: invocation.requestId, seq }
+        }
       }
       const response = picked?.response
       if (response?.networkError) call.error = 'network error (mocked)'

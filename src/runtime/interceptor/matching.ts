@@ -144,6 +144,46 @@ export function pickRule(
   return undefined
 }
 
+/**
+ * True when {@link pickRule} needs the request's body to choose: the most recent rule that is not used up and matches
+ * every other field matches on the body. Otherwise the body can stay unread (an upload is neither buffered nor held)
+ * unless the call is recorded. `request.body` is ignored.
+ *
+ * @example
+ * const body = needsBody(rules, { url, method, headers }, uses) ? await readBody(request) : undefined
+ */
+export function needsBody(
+  rules: readonly ParsedRule[],
+  request: RequestSnapshot,
+  uses: ReadonlyMap<string, number>,
+): boolean {
+  const prepared = prepareRequest(request)
+  for (let index = rules.length - 1; index >= 0; index--) {
+    const rule = rules[index]!
+    if (usedUp(rule, uses.get(rule.id) ?? 0) || !matchesApartFromBody(rule.matcher, prepared)) continue
+    return rule.matcher.body !== undefined
+  }
+  return false
+}
+
+/**
+ * True when a rule's uses must be counted: it handles a limited number of calls (`times`) or answers with a sequence.
+ * A rule that answers every call the same way forever is never used up, so its uses need no counting (nor storing).
+ *
+ * @example
+ * countsUses({ id, createdAt, match, action: 'mock', responses: [{ status: 503, times: 2 }, { status: 200 }] }) // true
+ */
+export function countsUses(rule: StoredRule): boolean {
+  if (rule.action === 'passThrough') return rule.times !== undefined
+  const responses = rule.responses ?? []
+  return responses.length > 1 || responses.some((response) => response.times !== undefined)
+}
+
+function usedUp(rule: ParsedRule, used: number): boolean {
+  if (rule.action === 'passThrough') return used >= (rule.times ?? Number.POSITIVE_INFINITY)
+  return responseAt(rule.responses ?? [], used) === undefined
+}
+
 /** The response of a sequence that answers call number `used` (from 0), or undefined when the sequence is used up. */
 function responseAt(responses: readonly MockResponse[], used: number): MockResponse | undefined {
   let remaining = used
@@ -510,11 +550,15 @@ function asCompiled(matcher: RequestMatcher | CompiledMatcher): CompiledMatcher 
 }
 
 function matchesPrepared(matcher: CompiledMatcher, request: PreparedRequest): boolean {
+  return matchesApartFromBody(matcher, request) && (matcher.body === undefined || matcher.body(request))
+}
+
+function matchesApartFromBody(matcher: CompiledMatcher, request: PreparedRequest): boolean {
   if (matcher.method !== undefined && matcher.method !== request.method) return false
   if (!matcher.url(request.url)) return false
   for (const [name, test] of matcher.query) if (!queryMatches(request, name, test)) return false
   for (const [name, test] of matcher.headers) if (!headerMatches(request, name, test)) return false
-  return matcher.body === undefined || matcher.body(request)
+  return true
 }
 
 function queryMatches(request: PreparedRequest, name: string, test: (value: string) => boolean): boolean {

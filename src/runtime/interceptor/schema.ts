@@ -10,7 +10,7 @@
  * |---------------------|--------------------------------------|----------------------------------------|
  * | `<function>#rules`  | `config`                             | `{ recordAll }`                        |
  * | `<function>#rules`  | `rule#<createdAt ms, 15 digits>#<id>`| `rule`: a {@link StoredRule} as JSON    |
- * | `<function>#rules`  | `use#<ruleId>#<requestId>#<seq>`     | one use of a rule (for `times`)        |
+ * | `<function>#rules`  | `use#<ruleId>#<requestId>#<seq>`     | one use of a rule with `times` or a sequence |
  * | `<function>#calls`  | `call#<ms, 15 digits>#<requestId>#<seq, 6 digits>` | `call`: a {@link RecordedCall} (a map) |
  *
  * Every item carries `expiresAt` (epoch seconds), the table's TTL attribute.

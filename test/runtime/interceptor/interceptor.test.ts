@@ -319,6 +319,19 @@ describe('rules', () => {
     ])
   })
 
+  it('reads a body only when a rule matching on the body could match the call: a streamed upload is not held', async () => {
+    await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/orders`, method: 'POST', body: { amount: 50 } },
+      responses: [{ status: 402 }],
+    })
+    const outcome = await run([
+      { calls: [{ client: 'http-stream', url: `${server.url}/upload?answer=early`, method: 'POST' }] },
+    ])
+
+    expect(outcome.results[0]?.value).toEqual([{ status: 200, body: '{"real":true,"early":true}' }])
+    expect(await calls()).toEqual([])
+  })
+
   it('ignores an expired rule that TTL has not deleted yet', async () => {
     // A table without TTL, so the expired rule is surely still there when the function reads it.
     const noTtl = await createTableWithoutTtl(client)
@@ -538,8 +551,11 @@ describe('own traffic and the runtime API', () => {
     expect(outcome.stakeoutLogs).toEqual([])
   })
 
-  it('writes one BatchWriteItem per 25 items (30 calls and 30 rule uses: 3)', async () => {
-    await putRule(client, tableName, functionName, { match: { url: `${server.url}/thirty/*` }, responses: [{}] })
+  it('writes one BatchWriteItem per 25 items (30 calls and 30 uses of a rule with times: 3)', async () => {
+    await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/thirty/*` },
+      responses: [{ times: 100 }],
+    })
     proxy.operations.clear()
     await run([{ repeat: { times: 30, call: { client: 'http', url: `${server.url}/thirty/` } } }], {
       dynamodbEndpoint: proxy.endpoint,
@@ -547,6 +563,23 @@ describe('own traffic and the runtime API', () => {
 
     expect(Object.fromEntries(proxy.operations)).toEqual({ Query: 1, BatchWriteItem: 3 })
     expect(await calls()).toHaveLength(30)
+  })
+
+  it('writes no uses of a rule that answers forever: nothing depends on counting them', async () => {
+    await putRule(client, tableName, functionName, { match: { url: `${server.url}/forever/*` }, responses: [{}] })
+    await putRule(client, tableName, functionName, { match: { url: `${server.url}/through/*` }, action: 'passThrough' })
+    proxy.operations.clear()
+    await run([{ repeat: { times: 30, call: { client: 'http', url: `${server.url}/forever/` } } }], {
+      dynamodbEndpoint: proxy.endpoint,
+    })
+    await run([{ calls: [{ client: 'http', url: `${server.url}/through/1` }] }], { dynamodbEndpoint: proxy.endpoint })
+
+    expect(Object.fromEntries(proxy.operations)).toEqual({ Query: 2, BatchWriteItem: 3 })
+    expect(await calls()).toHaveLength(31)
+    const uses = (await rulesPartitionItems(client, tableName, functionName)).filter((item) =>
+      String(item.sk).startsWith('use#'),
+    )
+    expect(uses).toEqual([])
   })
 
   it('touches the table not at all for an invocation making no calls', async () => {

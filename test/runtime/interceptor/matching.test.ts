@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../../src/errors.js'
 import {
   compileMatcher,
+  countsUses,
   deserializeMatcher,
   matchesUrl,
   matchRequest,
   mismatches,
+  needsBody,
   type ParsedRule,
   parseStoredRule,
   pickRule,
@@ -425,6 +427,87 @@ describe('parseStoredRule', () => {
     [storedRule({ id: 'r', action: 'passThrough', times: 0 }), /times must be a positive integer/],
   ])('throws on the corrupt rule %s', (json, message) => {
     expect(() => parseStoredRule(json)).toThrow(message)
+  })
+})
+
+let ruleClock = 0
+/** A parsed rule (a mock answering 200 forever unless `fields` says otherwise). */
+const parsedRule = (id: string, fields: Partial<StoredRule> = {}, matcher: RequestMatcher = { url: '*' }): ParsedRule =>
+  parseStoredRule(
+    JSON.stringify({
+      id,
+      createdAt: ++ruleClock,
+      match: serializeMatcher(matcher),
+      action: 'mock',
+      responses: [{ status: 200 }],
+      ...fields,
+    }),
+  )
+
+describe('countsUses', () => {
+  it('is true for a rule that can be used up or plays a sequence, false for one answering forever', () => {
+    expect(countsUses(parsedRule('a'))).toBe(false)
+    expect(countsUses(parsedRule('a', { action: 'passThrough' }))).toBe(false)
+    expect(countsUses(parsedRule('a', { responses: [{ status: 500, times: 2 }] }))).toBe(true)
+    expect(countsUses(parsedRule('a', { responses: [{ status: 500 }, { status: 200 }] }))).toBe(true)
+    expect(countsUses(parsedRule('a', { action: 'passThrough', times: 1 }))).toBe(true)
+  })
+
+  it('is false only when no count of uses changes what pickRule answers', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            status: fc.integer({ min: 200, max: 599 }),
+            times: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined, freq: 1 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.boolean(),
+        fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined, freq: 1 }),
+        (responses, passThrough, times) => {
+          const responseList = responses.map(({ status, times }) =>
+            times === undefined ? { status } : { status, times },
+          )
+          const candidate = passThrough
+            ? parsedRule('r', times === undefined ? { action: 'passThrough' } : { action: 'passThrough', times })
+            : parsedRule('r', { responses: responseList })
+          if (countsUses(candidate)) return
+          const first = pickRule([candidate], request(), new Map())
+          for (const used of [1, 2, 7, 1000])
+            expect(pickRule([candidate], request(), new Map([['r', used]]))).toEqual(first)
+        },
+      ),
+    )
+  })
+})
+
+describe('needsBody', () => {
+  const orders = { url: 'https://api-1/orders', method: 'POST' }
+
+  it('is true when the most recent rule matching everything else matches on the body', () => {
+    const byBody = parsedRule('body', {}, { ...orders, body: { amount: 50 } })
+    expect(needsBody([byBody], request({ url: 'https://api-1/orders', method: 'POST' }), new Map())).toBe(true)
+  })
+
+  it('is false when no rule matching on the body matches the other fields', () => {
+    const byBody = parsedRule('body', {}, { ...orders, body: { amount: 50 } })
+    expect(needsBody([byBody], request({ url: 'https://api-1/uploads', method: 'POST' }), new Map())).toBe(false)
+    expect(needsBody([byBody], request({ url: 'https://api-1/orders', method: 'PUT' }), new Map())).toBe(false)
+  })
+
+  it('is false when a more recent rule answers without looking at the body', () => {
+    const byBody = parsedRule('body', {}, { ...orders, body: { amount: 50 } })
+    const any = parsedRule('any', {}, orders)
+    expect(needsBody([byBody, any], request(orders), new Map())).toBe(false)
+    expect(needsBody([any, byBody], request(orders), new Map())).toBe(true)
+  })
+
+  it('skips used-up rules, as pickRule does', () => {
+    const byBody = parsedRule('body', { responses: [{ status: 402, times: 1 }] }, { ...orders, body: { amount: 50 } })
+    expect(needsBody([byBody], request(orders), new Map([['body', 1]]))).toBe(false)
+    const once = parsedRule('once', { responses: [{ status: 200, times: 1 }] }, orders)
+    expect(needsBody([byBody, once], request(orders), new Map([['once', 1]]))).toBe(true)
   })
 })
 

@@ -180,6 +180,8 @@ export class HttpInterceptorClient implements Interceptor {
   /** The interceptor table's name. */
   readonly tableName: string
   readonly #dynamodb: DynamoDBClient
+  /** The DynamoDB client was made here (not given), so {@link HttpInterceptorClient.destroy} ends it. */
+  readonly #ownsDynamodb: boolean
   readonly #ttlSeconds: number
   #since: number
   #recordsAll = false
@@ -231,6 +233,7 @@ export class HttpInterceptorClient implements Interceptor {
     this.functionName = functionName
     this.tableName = tableName
     this.#dynamodb = dynamodb ?? dynamodbClientFor({ endpoint, region })
+    this.#ownsDynamodb = dynamodb === undefined
     this.#ttlSeconds = ttlSeconds ?? DEFAULT_TTL_SECONDS
     this.#since = since ?? Date.now()
   }
@@ -502,6 +505,23 @@ export class HttpInterceptorClient implements Interceptor {
    */
   async cleanInterceptedCalls(): Promise<void> {
     await recordFromNextMillisecond(this)
+  }
+
+  /**
+   * Closes the connections of the DynamoDB client this client made (a client given as `dynamodb` is left
+   * alone: it is yours). Call it when done, in a script or an `afterAll`: an open connection keeps Node.js
+   * running until the server drops it. `useInterceptor()` calls it after its tests.
+   *
+   * @example
+   * const api = new HttpInterceptorClient({ functionName: 'my-fn', tableName: 'my-interceptor-table' })
+   * try {
+   *   console.log(await api.calls())
+   * } finally {
+   *   api.destroy()
+   * }
+   */
+  destroy(): void {
+    if (this.#ownsDynamodb) this.#dynamodb.destroy()
   }
 
   async #writeRule(match: Record<string, unknown>, fields: RuleFields): Promise<InterceptorRule> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb'
@@ -412,6 +412,28 @@ describe('a client given only an endpoint', () => {
       expect(await client.calls()).toEqual([])
     } finally {
       vi.unstubAllEnvs()
+    }
+  })
+})
+
+describe('destroy', () => {
+  it('destroys the DynamoDB client it made (its open socket would keep a script running), not one it was given', async () => {
+    const destroyed = vi.spyOn(DynamoDBClient.prototype, 'destroy')
+    try {
+      const made = new HttpInterceptorClient({
+        functionName: `fn-${randomUUID()}`,
+        tableName,
+        endpoint: dynamodbEndpoint(),
+      })
+      expect(await made.calls()).toEqual([])
+      made.destroy()
+      expect(destroyed).toHaveBeenCalledTimes(1)
+      const given = newClient()
+      given.destroy()
+      expect(destroyed).toHaveBeenCalledTimes(1)
+      expect(await given.calls()).toEqual([])
+    } finally {
+      destroyed.mockRestore()
     }
   })
 })

@@ -517,11 +517,13 @@ describe('handlers', () => {
     await setRecordAll(client, tableName, functionName, true)
     const outcome = await run([
       { fireAndForget: true, calls: [{ client: 'fetch', url: `${server.url}/late` }] },
-      { calls: [1, 2, 3].map((n) => ({ client: 'fetch', url: `${server.url}/next/${n}` })) },
+      // Answered only once /late reached the server, which is after the interceptor kept that call.
+      { calls: [{ client: 'fetch', url: `${server.url}/next?wait-for=/late` }] },
     ])
 
-    const late = (await calls()).find((call) => call.url.endsWith('/late'))
-    expect(late?.requestId).toBe(outcome.results[0]?.requestId)
+    const recorded = await calls()
+    expect(recorded.find((call) => call.url.endsWith('/late'))?.requestId).toBe(outcome.results[0]?.requestId)
+    expect(recorded.find((call) => call.url.includes('/next'))?.requestId).toBe(outcome.results[1]?.requestId)
   })
 })
 

@@ -8,7 +8,7 @@ export interface PollDefaults {
   interval: number
   /** Each wait is the previous one times this factor (1 keeps it constant). @default 1.5 */
   backoff: number
-  /** No wait grows beyond this, in milliseconds. @default 2000 */
+  /** No wait grows beyond this, in milliseconds; at least `interval`. @default 2000 */
   maxInterval: number
 }
 
@@ -34,7 +34,10 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1
  * Options you leave out keep their current value. Call it from a setup file (Vitest `setupFiles`,
  * Jest `setupFilesAfterEnv`); per-call options still win.
  *
- * @throws {ArgumentError} when an option is not a positive finite number (`backoff` must be ≥ 1) or is unknown.
+ * An `interval` above `maxInterval` raises `maxInterval` to it.
+ *
+ * @throws {ArgumentError} when an option is not a positive finite number (`backoff` must be ≥ 1), is unknown,
+ *   or is a `maxInterval` below the interval.
  * @example
  * // vitest.setup.ts: a deployed stack is slower than the local target
  * import { configure } from 'stakeout'
@@ -63,6 +66,20 @@ export function configure(options: Partial<PollDefaults>): void {
     const problem = checkPollSetting(key, value)
     if (problem) failArgument(configure, 'configure', key, problem, value)
     next[key] = value
+  }
+  if (next.interval > next.maxInterval) {
+    // Waits are cut to maxInterval, so an interval above it would never be waited: it raises the cap, and a
+    // cap set below the interval is a contradiction.
+    if (options.maxInterval !== undefined) {
+      failArgument(
+        configure,
+        'configure',
+        'maxInterval',
+        `at least the interval (${next.interval} ms)`,
+        options.maxInterval,
+      )
+    }
+    next.maxInterval = next.interval
   }
   ;(globalThis as ConfigHolder)[configKey] = next
 }

@@ -15,7 +15,10 @@ export interface EventuallyOptions {
   interval?: number | undefined
   /** Each wait is the previous one times this factor, ≥ 1. @default pollDefaults().backoff (1.5) */
   backoff?: number | undefined
-  /** No wait grows beyond this. @default pollDefaults().maxInterval (2000) */
+  /**
+   * No wait grows beyond this; at least `interval` (an `interval` above the configured one raises it).
+   * @default pollDefaults().maxInterval (2000)
+   */
   maxInterval?: number | undefined
   /**
    * For `.not`: the predicate is expected never to hold. Polling still ends at the first attempt where it
@@ -366,6 +369,20 @@ function checkArguments(
     const problem = checkPollSetting(key, value)
     if (problem) failArgument(boundary, callee, `options.${key}`, problem, value)
     settings[key] = value
+  }
+  if (settings.interval > settings.maxInterval) {
+    // The cap would cut every wait to it while messages show the interval: a given interval wins over the
+    // configured cap, and a cap given below the interval is a contradiction.
+    if (options.maxInterval !== undefined) {
+      failArgument(
+        boundary,
+        callee,
+        'options.maxInterval',
+        `at least the interval (${settings.interval} ms)`,
+        options.maxInterval,
+      )
+    }
+    settings.maxInterval = settings.interval
   }
   if (options.negate !== undefined && typeof options.negate !== 'boolean') {
     failArgument(boundary, callee, 'options.negate', 'a boolean', options.negate)

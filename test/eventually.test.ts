@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resetConfiguration } from '../src/config.js'
+import { configure, pollDefaults, resetConfiguration } from '../src/config.js'
 import { ArgumentError, StakeoutError } from '../src/errors.js'
 import {
   EventuallyMatchedError,
@@ -261,6 +261,33 @@ describe('observe', () => {
     })
     // Uncapped, the fourth wait would be 1250 ms: a gap that short was capped, however loaded the machine.
     expect(gaps[3]).toBeLessThan(1000)
+  })
+
+  it('waits the interval it was given, even above the configured maxInterval (which it raises)', async () => {
+    configure({ interval: 10, maxInterval: 50 })
+    const outcome = await observe(
+      () => 'PENDING',
+      (status) => status === 'SHIPPED',
+      { timeout: 300, interval: 200, backoff: 1 },
+    )
+    expect(outcome.settings).toEqual({ timeout: 300, interval: 200, backoff: 1, maxInterval: 200 })
+    // Looks at 0 and 200 ms, and at the end of the window; capped at 50 ms it would have looked every 50 ms.
+    expect(outcome.attempts).toBeLessThanOrEqual(3)
+  })
+
+  it('refuses a maxInterval below the interval', async () => {
+    await expect(
+      observe(
+        () => 1,
+        () => true,
+        { interval: 500, maxInterval: 100 },
+      ),
+    ).rejects.toThrow('observe: options.maxInterval must be at least the interval (500 ms), received number 100')
+    expect(() => configure({ maxInterval: 100 })).toThrow(
+      'configure: maxInterval must be at least the interval (250 ms), received number 100',
+    )
+    configure({ interval: 5000 })
+    expect(pollDefaults()).toMatchObject({ interval: 5000, maxInterval: 5000 })
   })
 
   it('validates its arguments, naming the one that is wrong', async () => {

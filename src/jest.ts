@@ -20,7 +20,10 @@ import { registerRunner } from './fixtures/runner.js'
 assertInsideJest()
 const { afterAll, afterEach, beforeAll, beforeEach, expect } = jest
 expect.extend(matchers)
-registerRunner({ name: 'jest', beforeEach, afterEach, beforeAll, afterAll })
+/** Jest 30 names the running test (async-context aware) in expect's state; concurrent tests get no *Each hooks. */
+type JestTestState = { currentTestIdentity?: () => { concurrent?: boolean } | undefined }
+const inConcurrentTest = () => (expect.getState() as JestTestState).currentTestIdentity?.()?.concurrent === true
+registerRunner({ name: 'jest', beforeEach, afterEach, beforeAll, afterAll, inConcurrentTest })
 
 declare module 'expect' {
   interface Matchers<R extends void | Promise<void>, T = unknown> extends StakeoutMatchers<R, T> {}

@@ -93,3 +93,21 @@ describe('stakeout/jest hands Jest hooks to the fixtures', () => {
     await expect(api).not.toHaveCalled('https://api-1/accounts', SHORT)
   })
 })
+
+describe('stakeout/jest and test.concurrent', () => {
+  const api = useInterceptor({ functionName: 'jest-concurrent', tableName, dynamodb })
+
+  // Jest runs no beforeEach/afterEach for concurrent tests: the fixture could neither start recording for
+  // the test nor remove its mocks after it, so it refuses, saying why.
+  it.concurrent('a fixture used in a concurrent test fails, saying why', async () => {
+    await expect(api.mock('https://api-1/*', { status: 500 })).rejects.toThrow(
+      "useInterceptor({ functionName: 'jest-concurrent' }).mock() was called in a test.concurrent test",
+    )
+    await expect(api.calls()).rejects.toThrow('Jest runs no beforeEach or afterEach for concurrent tests')
+  })
+
+  it('works as usual in the tests that are not concurrent', async () => {
+    await api.mock('https://api-1/*', { status: 500 })
+    expect(await api.calls()).toEqual([])
+  })
+})

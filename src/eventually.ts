@@ -330,6 +330,8 @@ async function poll<T>(
  * hold the poll past its deadline; its late settlement is caught here and ignored.
  */
 function untilAborted<T>(work: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
+  // An aborted signal fires no more 'abort' events: a probe started on one could never be cut off.
+  if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })

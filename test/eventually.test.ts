@@ -271,8 +271,9 @@ describe('observe', () => {
       { timeout: 300, interval: 200, backoff: 1 },
     )
     expect(outcome.settings).toEqual({ timeout: 300, interval: 200, backoff: 1, maxInterval: 200 })
-    // Looks at 0 and 200 ms, and at the end of the window; capped at 50 ms it would have looked every 50 ms.
-    expect(outcome.attempts).toBeLessThanOrEqual(3)
+    // Looks at 0 and 200 ms and at the end of the window (a timer firing a little early may add one just before
+    // it); capped at 50 ms it would have looked 7 times.
+    expect(outcome.attempts).toBeLessThanOrEqual(4)
   })
 
   it('refuses a maxInterval below the interval', async () => {

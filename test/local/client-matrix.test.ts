@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import selfsigned from 'selfsigned'
-import { type LambdaNodeRuntime, type LocalHandler, startHandler } from 'stakeout/local'
+import { invokeHandler, type LambdaNodeRuntime, type LocalHandler, startHandler } from 'stakeout/local'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HttpInterceptorClient } from '../../src/clients/http-interceptor-client.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../support/dynamodb.js'
@@ -244,6 +244,28 @@ describe.each(['nodejs20.x', 'nodejs22.x'] as const)('a callback handler through
     expect(await api.calls()).toEqual([
       expect.objectContaining({ url: `${plain.origin}${path}`, requestId: out.requestId }),
     ])
+  })
+})
+
+describe.each(['nodejs20.x', 'nodejs22.x'] as const)('a handler answering through its context on %s', (runtime) => {
+  it('answers what context.succeed gives, after its calls are recorded', async () => {
+    const { fn, api } = await interceptedFunction('context-succeed.cjs', { runtime })
+    await api.recordAll()
+    const path = `/before-succeed/${randomUUID()}`
+    const out = await fn.invoke({ url: `${plain.origin}${path}` })
+
+    expect(out.error, out.logs).toBeUndefined()
+    expect(out.result).toEqual({ answeredBy: 'context.succeed', requestId: out.requestId })
+    expect(await api.calls()).toEqual([expect.objectContaining({ url: `${plain.origin}${path}`, status: 200 })])
+  })
+
+  it('answers as it does without the interceptor when a handler that is not async returns a value', async () => {
+    const entry = fixture('context-succeed.cjs')
+    const { fn } = await interceptedFunction('context-succeed.cjs', { runtime })
+    const without = await invokeHandler({ entry, runtime, event: { returnValue: true } })
+    const through = await fn.invoke({ returnValue: true })
+    expect(through.error, through.logs).toBeUndefined()
+    expect(through.result).toEqual(without.result)
   })
 })
 

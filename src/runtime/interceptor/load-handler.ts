@@ -136,15 +136,16 @@ function runtimeMajor(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Wraps a user handler for the runtime: an `async (...args)` function (length 0, which the
- * Node.js 24 runtime requires) that runs each invocation through `around`.
+ * Wraps a user handler for the runtime so that every invocation runs through `around`.
  *
  * - A handler declaring 3+ parameters is callback style. The v4 runtime client refuses it at INIT,
  *   and so does this (with the runtime's error), so stakeout never makes a broken function work.
- *   On the v3 client (nodejs20.x, nodejs22.x) the wrapper is a plain 3-parameter function, as the
- *   handler is, and calls it with a callback whose result, as on Lambda, is returned once the event
- *   loop is empty (unless `context.callbackWaitsForEmptyEventLoop` is false); a returned promise
- *   settles it at once, and a handler that never calls back answers `null` when the loop empties.
+ * - On the v4 client (nodejs24.x), and for async handlers, the wrapper is an `async (...args)` function
+ *   (length 0, which the Node.js 24 runtime requires).
+ * - On the v3 client (nodejs20.x, nodejs22.x) a handler that is not async answers, as on Lambda, through its
+ *   callback (once the event loop is empty, unless `context.callbackWaitsForEmptyEventLoop` is false),
+ *   `context.succeed` / `fail` / `done`, or the promise it returns; `null` when the event loop empties without an
+ *   answer (a returned value that is not a promise is ignored). Its wrapper is a plain function of the same length.
  * - A streaming handler keeps its markers, so the runtime still calls it as
  *   `(event, responseStream, context)`.
  *
@@ -154,7 +155,8 @@ function runtimeMajor(env: NodeJS.ProcessEnv): number {
 export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...args: unknown[]) => Promise<unknown> {
   const streaming = user[STREAMING] !== undefined && user[STREAMING] !== null && user[STREAMING] !== false
   const callbackStyle = !streaming && user.length >= 3
-  if (callbackStyle && isRuntimeClientV4()) {
+  const v4 = isRuntimeClientV4()
+  if (callbackStyle && v4) {
     const reason =
       runtimeMajor(process.env) >= 24
         ? 'AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later.'
@@ -166,13 +168,19 @@ export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...
   }
   const invoke = user as (...args: unknown[]) => unknown
   const userIsAsync = types.isAsyncFunction(user)
-  const wrapped = callbackStyle
-    ? // Not async: the v3 client fails an async handler with Runtime.NodeJsExit when the event loop empties before
-      // it settles, which is exactly when a callback's result is due.
-      function callbackHandler(event: unknown, context: unknown, _callback: unknown): Promise<unknown> {
-        return around(context, () => callWithCallback(invoke, event, context, userIsAsync))
-      }
-    : async (...args: unknown[]): Promise<unknown> => around(streaming ? args[2] : args[1], async () => invoke(...args))
+  let wrapped: (...args: unknown[]) => Promise<unknown>
+  if (!streaming && !v4 && (callbackStyle || !userIsAsync)) {
+    // Not async, and as long as the handler: the v3 client then treats it as the handler (its callback deprecation
+    // warning included). It fails an async handler with Runtime.NodeJsExit when the event loop empties before it
+    // settles, which is exactly when a callback's result is due.
+    wrapped = function answeredLikeTheRuntime(event: unknown, context: unknown, _callback: unknown): Promise<unknown> {
+      return around(context, () => callAsRuntimeV3(invoke, event, context, { userIsAsync, callbackStyle }))
+    }
+    Object.defineProperty(wrapped, 'length', { value: user.length })
+  } else {
+    wrapped = async (...args: unknown[]): Promise<unknown> =>
+      around(streaming ? args[2] : args[1], async () => invoke(...args))
+  }
   for (const marker of [STREAMING, HIGH_WATER_MARK] as const) {
     if (marker in user) Object.defineProperty(wrapped, marker, { value: user[marker], enumerable: false })
   }
@@ -180,17 +188,21 @@ export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...
 }
 
 /**
- * Calls a callback-style handler as the v3 runtime client does, and settles with its answer: the first of the callback
- * and the promise it returns; a callback's result once the event loop is empty (unless
- * `callbackWaitsForEmptyEventLoop` is false); `null` (`Runtime.NodeJsExit` for an async handler) when the loop empties
- * without an answer. Under the runtime client, what it does when the loop empties is replaced for the invocation: its
- * own action would post before the invocation's recorded calls are written.
+ * Calls a handler that is not async (or declares a callback) as the v3 runtime client does
+ * (aws-lambda-nodejs-runtime-interface-client, `Runtime.js` and `CallbackContext.js`), and settles with its answer:
+ * the first of its callback, `context.succeed` / `fail` / `done` and the promise it returns; a callback's result once
+ * the event loop is empty (unless `callbackWaitsForEmptyEventLoop` is false); `null` (`Runtime.NodeJsExit` for an
+ * async handler) when the loop empties without an answer.
+ *
+ * Under the runtime client, what it does when the loop empties is replaced for the invocation: its own action would
+ * post before the invocation's recorded calls are written. Elsewhere (a test harness, another emulator) `beforeExit`
+ * stands in for it, and a returned value that is not a promise is the answer, as before.
  */
-function callWithCallback(
+function callAsRuntimeV3(
   invoke: (...args: unknown[]) => unknown,
   event: unknown,
   context: unknown,
-  userIsAsync: boolean,
+  { userIsAsync, callbackStyle }: { userIsAsync: boolean; callbackStyle: boolean },
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false
@@ -216,10 +228,18 @@ function callWithCallback(
         onEmptyEventLoop()
       }
     }
+    const done = (error: unknown, result: unknown) => {
+      if (answered) return
+      answered = true
+      settle(error, result)
+    }
+    // The handler may set callbackWaitsForEmptyEventLoop on this copy: read it there.
+    const handlerContext = withAnswers(context, done)
     const callback = (error: unknown, result: unknown) => {
       if (answered) return
       answered = true
-      const waits = (context as { callbackWaitsForEmptyEventLoop?: unknown } | null)?.callbackWaitsForEmptyEventLoop
+      const waits = (handlerContext as { callbackWaitsForEmptyEventLoop?: unknown } | null)
+        ?.callbackWaitsForEmptyEventLoop
       if ((error !== undefined && error !== null) || waits === false) {
         settle(error, result)
         return
@@ -230,7 +250,7 @@ function callWithCallback(
     }
     let returned: unknown
     try {
-      returned = invoke(event, context, callback)
+      returned = invoke(event, handlerContext, callback)
     } catch (error) {
       callback(error, undefined)
       return
@@ -241,20 +261,30 @@ function callWithCallback(
       typeof (returned as Promise<unknown>).then === 'function'
     ) {
       ;(returned as Promise<unknown>).then(
-        (value) => {
-          if (answered) return
-          answered = true
-          settle(undefined, value)
-        },
-        (error: unknown) => {
-          if (answered) return
-          answered = true
-          // The runtime client's context.fail() reports a rejection without a reason as the string 'handled'.
-          settle(error ?? 'handled', undefined)
-        },
+        (value) => done(undefined, value),
+        // The runtime client's context.fail() reports a rejection without a reason as the string 'handled'.
+        (error: unknown) => done(error ?? 'handled', undefined),
       )
+    } else if (!underRuntimeClient && !callbackStyle) {
+      done(undefined, returned)
     }
   })
+}
+
+/**
+ * A copy of the runtime's context (accessors such as `callbackWaitsForEmptyEventLoop` included) whose `succeed`,
+ * `fail` and `done` answer through `done`, as the runtime client's do: at once, without waiting for the event loop.
+ */
+function withAnswers(context: unknown, done: (error: unknown, result: unknown) => void): unknown {
+  if (context === null || typeof context !== 'object') return context
+  const copy = Object.create(Object.getPrototypeOf(context), Object.getOwnPropertyDescriptors(context)) as Record<
+    string,
+    unknown
+  >
+  copy.succeed = (result: unknown) => done(null, result)
+  copy.fail = (error: unknown) => done(error ?? 'handled', null)
+  copy.done = (error: unknown, result: unknown) => done(error, result)
+  return copy
 }
 
 /** The error the v3 runtime client posts when the event loop empties before an async handler settles. */

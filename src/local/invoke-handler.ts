@@ -213,9 +213,14 @@ const INHERITED_VARIABLES = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TEMP', 'TMP', 'S
  * expect(out.result).toEqual({ statusCode: 200 })
  */
 export async function invokeHandler(options: InvokeHandlerOptions): Promise<InvokeResult> {
+  // Checked before prepare(), which may bundle: nothing may fail between the bundle and the handler that removes it.
+  const event =
+    options !== null && typeof options === 'object'
+      ? checkEvent(options.event, invokeHandler, 'invokeHandler', 'options.event')
+      : '{}'
+  const invocation =
+    options !== null && typeof options === 'object' ? checkInvokeOptions(options, invokeHandler, 'invokeHandler') : {}
   const plan = await prepare(options, invokeHandler, 'invokeHandler')
-  const event = checkEvent(options.event, invokeHandler, 'invokeHandler', 'options.event')
-  const invocation = checkInvokeOptions(options, invokeHandler, 'invokeHandler')
   const running = new RunningHandler(plan)
   try {
     return await running.invokeJson(event, invocation)
@@ -315,6 +320,8 @@ async function prepare(options: HandlerOptions, boundary: Function, callee: stri
     failArgument(boundary, callee, 'options.cwd', 'an existing directory', options.cwd)
   }
 
+  // Before bundling: a layer that cannot be built must not leave a bundle behind.
+  const layerDir = interceptor ? join(await interceptorLayerRoot(), LAYER.dir) : undefined
   const { taskRoot, moduleName, scratchDir } = TS_EXTENSIONS.includes(extname(entry))
     ? await bundle(entry, runtime, bundling)
     : { taskRoot: dirname(entry), moduleName: basename(entry, extname(entry)), scratchDir: undefined }
@@ -371,8 +378,7 @@ async function prepare(options: HandlerOptions, boundary: Function, callee: stri
   let command = node
   let args = nodeArgs
   const userWrapper = userEnv.AWS_LAMBDA_EXEC_WRAPPER
-  if (interceptor) {
-    const layerDir = join(await interceptorLayerRoot(), LAYER.dir)
+  if (interceptor && layerDir !== undefined) {
     const wrapper = join(layerDir, LAYER.wrapper)
     Object.assign(env, {
       [ENV.layerDir]: layerDir,

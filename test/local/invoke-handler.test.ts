@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type InvokeResult, invokeHandler, type LocalHandler, startHandler } from 'stakeout/local'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -348,6 +350,23 @@ describe('invokeHandler refuses bad options', () => {
       const error = await invokeHandler({ entry, ...options }).catch((caught: unknown) => caught)
       expect(error, argument).toBeInstanceOf(ArgumentError)
       expect((error as ArgumentError).argument).toBe(argument)
+    }
+  })
+
+  it('leaves no bundle behind when it refuses the event of a TypeScript entry', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'stakeout-bundle-leak-'))
+    try {
+      // The project's own node_modules is where bundles of its entries are written.
+      const bundles = join(project, 'node_modules', '.cache', 'stakeout', 'bundles')
+      await mkdir(join(project, 'node_modules'))
+      const entry = join(project, 'handler.ts')
+      await writeFile(entry, 'export const handler = async (): Promise<number> => 1\n')
+
+      const error = await invokeHandler({ entry, event: { amount: 10n } }).catch((caught: unknown) => caught)
+      expect((error as ArgumentError).argument).toBe('options.event')
+      expect(existsSync(bundles) ? await readdir(bundles) : []).toEqual([])
+    } finally {
+      await rm(project, { recursive: true, force: true })
     }
   })
 

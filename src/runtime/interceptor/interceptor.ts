@@ -264,7 +264,21 @@ export function installInterceptor(
           : undefined
       if (body?.text !== undefined) snapshot.body = body.text
 
-      const picked = ruleSet.rules.length > 0 ? pickRule(ruleSet.rules, snapshot, invocation.uses) : undefined
+      let picked = ruleSet.rules.length > 0 ? pickRule(ruleSet.rules, snapshot, invocation.uses) : undefined
+      // Built before anything is recorded: a mock that cannot answer must not be recorded as having answered.
+      let answer: Response | undefined
+      if (picked?.response && !picked.response.networkError) {
+        try {
+          answer = mockResponse(picked.response)
+        } catch (error) {
+          logOnce(
+            invocation,
+            `answer:${picked.rule.id}`,
+            `rule ${picked.rule.id} cannot answer ${request.method} ${request.url} (${describe(error)}): the call goes to the network. Fix the rule's response.`,
+          )
+          picked = undefined
+        }
+      }
       if (!picked && !ruleSet.recordAll) return
       body ??= await readBody(request)
 
@@ -305,8 +319,8 @@ export function installInterceptor(
               code: 'ECONNRESET',
             }),
           )
-        } else {
-          controller.respondWith(mockResponse(response))
+        } else if (answer) {
+          controller.respondWith(answer)
         }
       }
     } catch (error) {

@@ -389,6 +389,23 @@ describe('rules', () => {
     ])
   })
 
+  it('lets a call its mock cannot answer go to the network, with one log line, and records it as it went', async () => {
+    // A Fetch Response cannot carry a 1xx status: the runtime cannot build this mock's answer.
+    const ruleId = await putRule(client, tableName, functionName, {
+      match: { url: `${server.url}/informational` },
+      responses: [{ status: 103 }],
+    })
+    await setRecordAll(client, tableName, functionName, true)
+    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/informational` }] }])
+
+    expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
+    expect(server.requests.some((request) => request.url === '/informational')).toBe(true)
+    expect(await calls()).toEqual([expect.objectContaining({ action: 'unmatched', status: 200 })])
+    expect(outcome.stakeoutLogs).toEqual([
+      expect.stringContaining(`rule ${ruleId} cannot answer GET ${server.url}/informational`),
+    ])
+  })
+
   it('ignores a corrupt rule with one log line per process; the other rules still apply', async () => {
     const corrupt = await putCorruptRule(client, tableName, functionName, '{"id":"broken","action":"mock"')
     await putRule(client, tableName, functionName, { match: { url: `${server.url}/ok` }, responses: [{ status: 202 }] })

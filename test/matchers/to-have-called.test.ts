@@ -160,8 +160,9 @@ describe('toHaveCalled', () => {
         },
       }
     }
-    // One look at the start, then a wait (5 s) cut short by the end of the window (500 ms).
-    const window = { timeout: 500, interval: 5000 }
+    // One look at the start, then a wait (60 s) cut short by the end of the window (2 s: the first look, a
+    // read and a write, must end before it even on a loaded machine).
+    const window = { timeout: 2000, interval: 60_000 }
 
     it('is seen by toHaveCalled', async () => {
       await expect(recordedAfterFirstRead('last-wait-pass')).toHaveCalled('https://api-2/refunds', window)
@@ -172,7 +173,7 @@ describe('toHaveCalled', () => {
         expect(recordedAfterFirstRead('last-wait-not')).not.toHaveCalled('https://api-2/*', window),
       )
       expect(message).toContain('Received 1 matching call:\n  POST https://api-2/refunds')
-      expect(message).toContain('Polled <n> times over <t> s (interval 5000 ms, backoff 1.5)')
+      expect(message).toContain('Polled <n> times over <t> s (interval 60000 ms, backoff 1.5)')
     })
   })
 

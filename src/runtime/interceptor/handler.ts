@@ -34,7 +34,10 @@ if (path.resolve(taskRoot, originalHandler.slice(0, originalHandler.lastIndexOf(
 const { settings, problems } = settingsFromEnv(process.env)
 for (const problem of settings ? problems : []) console.warn(`[stakeout] ${problem}`)
 if (!settings) {
-  console.warn(`[stakeout] ${problems.join('; ')}: outbound calls are not intercepted`)
+  const advice = process.env[ENV.table]
+    ? 'Run the function on Lambda (or with invokeHandler from stakeout/local), which sets it.'
+    : `applyHttpInterceptor sets it; when adding the layer by hand, set it to the name of the interceptor table.`
+  console.warn(`[stakeout] ${problems.join('; ')}: outbound calls are not intercepted. ${advice}`)
 }
 const interceptor = settings
   ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))

@@ -40,6 +40,8 @@ export interface InterceptorSettings {
   ttlSeconds: number
   /** `host:port` of the Lambda runtime API, never intercepted. */
   runtimeApi: string | undefined
+  /** Where the table is, for messages: ` at <endpoint>`, ` in <region>`, or empty. */
+  tableLocation?: string
 }
 
 /** The largest body we record, whatever the setting: items must stay under DynamoDB's 400 KB. */
@@ -88,6 +90,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
           ),
           ttlSeconds: positive(ENV.ttlSeconds, DEFAULT_TTL_SECONDS),
           runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined,
+          tableLocation: tableLocation(env),
         }
       : undefined
   return { settings, problems }
@@ -97,6 +100,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
 interface LoadedRules extends RuleSet {
   /** Some rule matches on the body. */
   matchesBodies: boolean
+}
+
+function tableLocation(env: NodeJS.ProcessEnv): string {
+  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL
+  if (endpoint) return ` at ${endpoint}`
+  return env.AWS_REGION ? ` in ${env.AWS_REGION}` : ''
 }
 
 /** One invocation's state. Lives in AsyncLocalStorage: invocations may run concurrently (Node.js 24). */
@@ -188,6 +197,9 @@ export function installInterceptor(
     closed: false,
   })
 
+  const checkTable = (action: string): string =>
+    `Check that table ${settings.tableName} exists${settings.tableLocation ?? ''} and that the function's role allows ${action} on it.`
+
   const logOnce = (invocation: Invocation | undefined, cause: string, message: string): void => {
     if (invocation) {
       if (invocation.logged.has(cause)) return
@@ -211,7 +223,7 @@ export function installInterceptor(
         logOnce(
           invocation,
           'rules',
-          `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describe(error)}): outbound calls go to the network and are not recorded`,
+          `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describe(error)}): outbound calls go to the network and are not recorded. ${checkTable('dynamodb:Query')}`,
         )
         return EMPTY_RULES
       }
@@ -355,12 +367,12 @@ export function installInterceptor(
       const outcome = await ownWork.run(true, async () => (await tableOnce()).record(calls, ruleUses))
       if (outcome.error !== undefined) {
         console.warn(
-          `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describe(outcome.error)})`,
+          `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describe(outcome.error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
         )
       }
     } catch (error) {
       console.warn(
-        `[stakeout] could not record ${calls.length} outbound calls in table ${settings.tableName} (${describe(error)})`,
+        `[stakeout] could not record ${calls.length} outbound calls in table ${settings.tableName} (${describe(error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
       )
     }
   }

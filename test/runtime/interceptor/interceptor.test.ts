@@ -686,7 +686,13 @@ describe('fail-open', () => {
 
     expect(outcome.results[0]?.value).toEqual([1, 2, 3].map(() => expect.objectContaining({ status: 200 })))
     expect(server.requests.filter((request) => request.url.startsWith('/offline/'))).toHaveLength(3)
-    expect(outcome.stakeoutLogs).toEqual([expect.stringContaining('could not read the rules')])
+    expect(outcome.stakeoutLogs).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `could not read the rules .*: outbound calls go to the network and are not recorded\\. Check that table ${tableName} exists at http://127\\.0\\.0\\.1:${port} and that the function's role allows dynamodb:Query on it\\.$`,
+        ),
+      ),
+    ])
   })
 
   it('returns the handler result unchanged and logs one line when recording fails', async () => {
@@ -701,7 +707,11 @@ describe('fail-open', () => {
       )
 
       expect(outcome.results[0]).toMatchObject({ ok: true, value: [{ status: 200 }, { status: 200 }] })
-      expect(outcome.stakeoutLogs).toEqual([expect.stringContaining('could not record 2 of 2 outbound calls')])
+      expect(outcome.stakeoutLogs).toEqual([
+        expect.stringMatching(
+          /could not record 2 of 2 outbound calls .*\. Check that table \S+ exists at \S+ and that the function's role allows dynamodb:BatchWriteItem on it\.$/,
+        ),
+      ])
       expect(await calls()).toEqual([])
     } finally {
       await proxy.close()
@@ -713,6 +723,10 @@ describe('fail-open', () => {
       env: { STAKEOUT_INTERCEPTOR_TABLE: undefined },
     })
     expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
-    expect(outcome.stakeoutLogs).toEqual([expect.stringContaining('STAKEOUT_INTERCEPTOR_TABLE is not set')])
+    expect(outcome.stakeoutLogs).toEqual([
+      expect.stringMatching(
+        /^\[stakeout\] STAKEOUT_INTERCEPTOR_TABLE is not set: outbound calls are not intercepted\. applyHttpInterceptor sets it; when adding the layer by hand, set it to the name of the interceptor table\.$/,
+      ),
+    ])
   })
 })

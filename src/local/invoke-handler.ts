@@ -889,10 +889,18 @@ class RunningHandler implements LocalHandler {
 
   /** {@link invoke} with the event already checked and turned into JSON text. */
   async invokeJson(text: string, invocation: InvokeOptions): Promise<InvokeResult> {
-    if (this.stopped) throw new StakeoutError(`LocalHandler.invoke: ${this.functionName} is stopped`)
+    if (this.stopped) {
+      throw new StakeoutError(
+        `LocalHandler.invoke: ${this.functionName} is stopped: start it again with startHandler() to invoke it`,
+      )
+    }
     await this.slot()
     try {
-      if (this.stopped) throw new StakeoutError(`LocalHandler.invoke: ${this.functionName} was stopped`)
+      if (this.stopped) {
+        throw new StakeoutError(
+          `LocalHandler.invoke: ${this.functionName} was stopped while this invocation waited for a free slot`,
+        )
+      }
       return await this.dispatch(text, invocation)
     } finally {
       this.running--

@@ -308,6 +308,9 @@ describe('startHandler keeps one warm process', () => {
     expect(isAlive(pid)).toBe(false)
     expect(fn.pid).toBeUndefined()
     await expect(fn.invoke()).rejects.toThrow(StakeoutError)
+    await expect(fn.invoke()).rejects.toThrow(
+      'LocalHandler.invoke: echo is stopped: start it again with startHandler() to invoke it',
+    )
     await fn.stop()
   })
 

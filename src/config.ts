@@ -2,7 +2,12 @@ import { failArgument } from './errors.js'
 
 /** The polling settings every `eventually`, `observe` and polling matcher starts from. */
 export interface PollDefaults {
-  /** How long to keep polling, in milliseconds. @default 5000 */
+  /**
+   * How long to keep polling, in milliseconds. Below Vitest's and Jest's default test timeout (5 s) on
+   * purpose: `.not` matchers wait out their whole window, and must end (with their message) before the
+   * runner gives up on the test. Raise the runner's `testTimeout` when you raise this.
+   * @default 3000
+   */
   timeout: number
   /** The wait before the second attempt, in milliseconds. @default 250 */
   interval: number
@@ -14,7 +19,7 @@ export interface PollDefaults {
 
 /** stakeout's own defaults, restored by {@link resetConfiguration}. */
 const builtInDefaults: Readonly<PollDefaults> = Object.freeze({
-  timeout: 5000,
+  timeout: 3000,
   interval: 250,
   backoff: 1.5,
   maxInterval: 2000,
@@ -88,14 +93,14 @@ export function configure(options: Partial<PollDefaults>): void {
  * The polling defaults in force now: stakeout's own, changed by any {@link configure} call.
  *
  * @example
- * const { timeout } = pollDefaults() // 5000 unless configured
+ * const { timeout } = pollDefaults() // 3000 unless configured
  */
 export function pollDefaults(): PollDefaults {
   return { ...((globalThis as ConfigHolder)[configKey] ?? builtInDefaults) }
 }
 
 /**
- * Restores stakeout's own polling defaults (timeout 5000, interval 250, backoff 1.5, maxInterval 2000).
+ * Restores stakeout's own polling defaults (timeout 3000, interval 250, backoff 1.5, maxInterval 2000).
  * For tests that call {@link configure}.
  */
 export function resetConfiguration(): void {

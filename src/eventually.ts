@@ -8,7 +8,7 @@ export interface EventuallyOptions {
   /**
    * How long to keep polling. When the window closes without a match, one last look is taken then, so what
    * arrived during the last wait is seen; that look is aborted after `maxInterval` (at most `timeout`) ms.
-   * @default pollDefaults().timeout (5000)
+   * @default pollDefaults().timeout (3000)
    */
   timeout?: number | undefined
   /** The wait before the second attempt. @default pollDefaults().interval (250) */

@@ -3,7 +3,7 @@ import { configure, pollDefaults, resetConfiguration } from '../src/config.js'
 import { ArgumentError } from '../src/errors.js'
 import { observe } from '../src/eventually.js'
 
-const builtIn = { timeout: 5000, interval: 250, backoff: 1.5, maxInterval: 2000 }
+const builtIn = { timeout: 3000, interval: 250, backoff: 1.5, maxInterval: 2000 }
 
 afterEach(() => resetConfiguration())
 
@@ -51,7 +51,7 @@ describe('configure', () => {
   it('hands out copies, so changing one does not change the defaults', () => {
     const defaults = pollDefaults()
     defaults.timeout = 1
-    expect(pollDefaults().timeout).toBe(5000)
+    expect(pollDefaults().timeout).toBe(3000)
   })
 
   it('rejects a bad value, naming the setting and what it must be, and keeps the old defaults', () => {

@@ -202,7 +202,7 @@ describe('mock', () => {
       'mock: response.stauts must be absent (unknown key; did you mean status?), received number 404',
     )
     await expect(client.mock('https://api-1/*', [{ status: 200 }, { status: 1000 }])).rejects.toThrow(
-      'mock: response[1].status must be an integer from 100 to 599, received number 1000',
+      'mock: response[1].status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 1000',
     )
     await expect(client.mock('https://api-1/*', [])).rejects.toThrow(/mock: response must be a response or a non-empty/)
     await expect(client.mock(42 as never, {})).rejects.toThrow(/mock: request must be a URL pattern/)
@@ -537,7 +537,9 @@ describe('lambda-http-interceptor compatibility', () => {
         { url: 'https://api-1/*', response: { status: 200 } },
         { url: 'https://api-2/*', response: { status: 1 } },
       ]),
-    ).rejects.toThrow('createConfigs: configs[1].response.status must be an integer from 100 to 599, received number 1')
+    ).rejects.toThrow(
+      'createConfigs: configs[1].response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 1',
+    )
     await expect(client.createConfigs([{ url: 'https://x', respons: {} } as never])).rejects.toThrow(
       /configs\[0\]\.respons must be absent/,
     )

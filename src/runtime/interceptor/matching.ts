@@ -428,8 +428,13 @@ export function validateResponse(callee: string, argument: string, value: unknow
   const response: MockResponse = {}
   const { status, headers, json, body, delayMs, networkError, times } = value
   if (status !== undefined) {
-    if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) {
-      throw new ArgumentError(callee, `${argument}.status`, 'an integer from 100 to 599', status)
+    if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) {
+      throw new ArgumentError(
+        callee,
+        `${argument}.status`,
+        'an integer from 200 to 599 (a 1xx is not a final answer)',
+        status,
+      )
     }
     response.status = status as number
   }

@@ -145,7 +145,7 @@ export interface RequestMatcher {
 
 /** What a mock answers. */
 export interface MockResponse {
-  /** HTTP status, 100–599. @default 200 */
+  /** HTTP status, 200–599 (a 1xx is not a final answer, so it cannot be mocked). @default 200 */
   status?: number
   headers?: Record<string, string>
   /** A JSON body (sets `content-type: application/json`). Not with `body`. */
@@ -203,6 +203,9 @@ export interface RecordedCall extends RequestSnapshot {
   bodyTruncated?: boolean
   /** The response status (mocked, or the real one for a pass-through that answered before the invocation ended). */
   status?: number
-  /** Set when the call failed at the network level (a `networkError` mock, or a real failure). */
+  /**
+   * Set when a `networkError` mock failed the call. A passed-through call that fails on the real network
+   * is recorded without it (and without `status`): the interception library reports no event for that.
+   */
   error?: string
 }

@@ -366,7 +366,10 @@ describe('validateResponse', () => {
       'mock: response.stauts must be absent (unknown key; did you mean status?), received number 404',
     )
     expect(() => validateResponse('mock', 'response', { status: 99 })).toThrow(
-      'mock: response.status must be an integer from 100 to 599, received number 99',
+      'mock: response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 99',
+    )
+    expect(() => validateResponse('mock', 'response', { status: 101 })).toThrow(
+      'mock: response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 101',
     )
     expect(() => validateResponse('mock', 'response[1]', { json: {}, body: '' })).toThrow(
       'mock: response[1].json must be absent when response[1].body is given (use one), received object {}',

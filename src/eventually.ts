@@ -50,8 +50,9 @@ export interface PollOutcome<T> {
   /** The window closed without a match. */
   timedOut: boolean
   /**
-   * A probe was still running when the window closed, or the last look at its end outran its own deadline:
-   * its signal was aborted and its result ignored.
+   * The last look, taken at the end of the window, outran its own deadline (maxInterval): its signal was
+   * aborted and its result ignored, so the end of the window was not seen. (A look cut off by the window
+   * closing is followed by that last look, and does not count.)
    */
   interrupted: boolean
   /** The settings this poll ran with, after defaults. */
@@ -279,15 +280,17 @@ async function poll<T>(
 
   // The looks so far began before the deadline, the last one up to a whole wait (maxInterval) before it:
   // what arrived since would go unseen, a late call passing `.not` and failing a positive wait. So one more
-  // look is taken now, at the end of the window, unless a look was still running when it closed. It has
-  // its own deadline (maxInterval, at most the timeout), so a hung probe cannot hold the poll.
-  if (!matched && !interrupted) {
+  // look is taken now, at the end of the window, also when a slow look was cut off by the deadline (on a
+  // loaded machine a short window can close on its only look). It has its own deadline, maxInterval
+  // (not the window: a 300 ms window on a slow store must still get an answer), so a hung probe cannot
+  // hold the poll for long.
+  if (!matched) {
     // Timers run on libuv's cached, whole-millisecond clock, so the deadline (and any wait) can end a
     // fraction of a millisecond early: the last look must not start before the window's end.
     for (let early = deadlineAt - performance.now(); early > 0; early = deadlineAt - performance.now()) {
       await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)))
     }
-    const budget = Math.min(settings.maxInterval, settings.timeout)
+    const budget = settings.maxInterval
     const lastLook = new AbortController()
     const lastLookTimer = setTimeout(
       () =>
@@ -302,7 +305,10 @@ async function poll<T>(
     const lookSignal = options.signal ? AbortSignal.any([options.signal, lastLook.signal]) : lastLook.signal
     try {
       await look(lookSignal, lastLook.signal)
+      // The end of the window was seen after all.
+      interrupted = false
     } catch (error) {
+      if (error instanceof Miss) interrupted = false
       if (options.signal?.aborted && error === options.signal.reason) throw error
       if (!(error instanceof Miss) && error !== lastLook.signal.reason) throw error
     } finally {
@@ -408,7 +414,9 @@ function describeTimeout(outcome: PollOutcome<unknown>): string {
   )
   if ('lastError' in outcome) lines.push(`Last error: ${describeError(outcome.lastError)}`)
   if (outcome.interrupted) {
-    lines.push(`Attempt ${outcome.attempts} was still running when the window closed: it was aborted.`)
+    lines.push(
+      `Attempt ${outcome.attempts}, the last look at the end of the window, did not answer within ${formatDuration(outcome.settings.maxInterval)} (maxInterval): it was aborted.`,
+    )
   }
   lines.push(formatPollLine(outcome))
   return lines.join('\n')

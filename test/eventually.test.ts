@@ -173,7 +173,10 @@ describe('observe', () => {
         (status) => status === 'SHIPPED',
         { timeout: 100, interval: 1000 },
       )
-      expect(outcome).toMatchObject({ matched: false, attempts: 2, hasValue: true, last: 'PENDING', interrupted: true })
+      expect(outcome).toMatchObject({ matched: false, hasValue: true, last: 'PENDING', interrupted: true })
+      // The first look answered; every later one (one cut off as the window closed, if the cut-short wait ended
+      // a hair early, then the last look) hung.
+      expect(outcome.attempts).toBeGreaterThanOrEqual(2)
       expect(lastSignal?.aborted).toBe(true)
       expect(outcome).not.toHaveProperty('lastError')
     })
@@ -193,11 +196,12 @@ describe('observe', () => {
           })
         })
       }
-      const outcome = await observe(hangingCall, () => true, { timeout: 100 })
+      // The look in the window is cut off when it closes; the last look at its end, by its own deadline (maxInterval).
+      const outcome = await observe(hangingCall, () => true, { timeout: 100, interval: 50, maxInterval: 100 })
       expect(seen?.aborted).toBe(true)
       expect(seen?.reason).toMatchObject({ name: 'TimeoutError' })
       expect(settledLate).toBe(true)
-      expect(outcome).toMatchObject({ matched: false, timedOut: true, attempts: 1, hasValue: false, interrupted: true })
+      expect(outcome).toMatchObject({ matched: false, timedOut: true, attempts: 2, hasValue: false, interrupted: true })
       // The aborted call's rejection is the engine's doing, not an observation.
       expect(outcome).not.toHaveProperty('lastError')
       expect(outcome.elapsedMs).toBeLessThan(5000)
@@ -207,9 +211,9 @@ describe('observe', () => {
       const outcome = await observe(
         () => new Promise<string>(() => {}),
         () => true,
-        { timeout: 100 },
+        { timeout: 100, interval: 50, maxInterval: 100 },
       )
-      expect(outcome).toMatchObject({ matched: false, attempts: 1, interrupted: true })
+      expect(outcome).toMatchObject({ matched: false, attempts: 2, interrupted: true })
       expect(outcome.elapsedMs).toBeLessThan(5000)
     })
 
@@ -349,12 +353,31 @@ describe('eventually', () => {
     ])
   })
 
-  it('says when the window closed on a probe that was still running', async () => {
-    const error = (await eventually(() => new Promise(() => {}), undefined, { timeout: 50 }).catch(
-      (thrown: unknown) => thrown,
-    )) as EventuallyTimeoutError
-    expect(error.message).toContain('Attempt 1 was still running when the window closed: it was aborted.')
-    expect(error.outcome).toMatchObject({ attempts: 1, interrupted: true })
+  it('says when the last look at the end of the window did not answer', async () => {
+    const error = (await eventually(() => new Promise(() => {}), undefined, {
+      timeout: 50,
+      interval: 20,
+      maxInterval: 60,
+    }).catch((thrown: unknown) => thrown)) as EventuallyTimeoutError
+    expect(error.message).toContain(
+      'Attempt 2, the last look at the end of the window, did not answer within 60 ms (maxInterval): it was aborted.',
+    )
+    expect(error.outcome).toMatchObject({ attempts: 2, interrupted: true })
+  })
+
+  it('takes the last look even when the window closed on a slow look, and uses its answer', async () => {
+    let calls = 0
+    // The first look outlives the 50 ms window; the last look answers at once.
+    const probe = (signal: AbortSignal) =>
+      ++calls === 1
+        ? new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+        : 'arrived'
+    const outcome = await observe(probe, (value) => value === 'arrived', {
+      timeout: 50,
+      interval: 20,
+      maxInterval: 500,
+    })
+    expect(outcome).toMatchObject({ matched: true, attempts: 2, interrupted: false, last: 'arrived' })
   })
 
   it('cuts what it shows of a large observation', async () => {

@@ -27,6 +27,7 @@ import {
   useSortKey,
 } from '../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, createTableWithoutTtl, dynamodbEndpoint, localDynamoDB } from '../support/dynamodb.js'
+import { writeRecordedCall } from '../support/recorded-calls.js'
 
 let dynamodb: DynamoDBClient
 let tableName: string
@@ -84,17 +85,7 @@ async function recordCall(functionName: string, fields: Partial<RecordedCall> & 
     action: 'mock',
     ...rest,
   }
-  await dynamodb.send(
-    new PutItemCommand({
-      TableName: tableName,
-      Item: {
-        pk: { S: callsPartition(functionName) },
-        sk: { S: callSortKey(at, call.requestId, call.seq) },
-        call: { M: marshall(call, { removeUndefinedValues: true }) },
-        expiresAt: { N: String(Math.floor(Date.now() / 1000) + 3600) },
-      },
-    }),
-  )
+  await writeRecordedCall(dynamodb, tableName, functionName, call)
   return call
 }
 

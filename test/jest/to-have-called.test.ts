@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
-import { marshall } from '@aws-sdk/util-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ArgumentError, HttpInterceptorClient, useInterceptor } from 'stakeout'
 import { createInterceptorTable } from 'stakeout/local'
-import {
-  callSortKey,
-  callsPartition,
-  PARTITION_KEY,
-  type RecordedCall,
-  SORT_KEY,
-} from '../../src/runtime/interceptor/schema.js'
+import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
+import { writeRecordedCall } from '../support/recorded-calls.js'
 
 // Started by global-setup.mjs.
 const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
@@ -42,16 +36,7 @@ async function record(functionName: string, call: Pick<RecordedCall, 'url' | 'me
     status: 200,
     ...call,
   }
-  await dynamodb.send(
-    new PutItemCommand({
-      TableName: tableName,
-      Item: {
-        [PARTITION_KEY]: { S: callsPartition(functionName) },
-        [SORT_KEY]: { S: callSortKey(timestamp, recorded.requestId, recorded.seq) },
-        call: { M: marshall(recorded) },
-      },
-    }),
-  )
+  await writeRecordedCall(dynamodb, tableName, functionName, recorded)
 }
 
 describe('stakeout/jest registers toHaveCalled with Jest', () => {

@@ -1,18 +1,11 @@
 import { createServer, type Socket } from 'node:net'
 import { stripVTControlCharacters } from 'node:util'
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
-import { marshall } from '@aws-sdk/util-dynamodb'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ArgumentError, HttpInterceptorClient, INTERCEPTOR, type Interceptor } from 'stakeout'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  callSortKey,
-  callsPartition,
-  PARTITION_KEY,
-  type RecordedCall,
-  SORT_KEY,
-  TTL_ATTRIBUTE,
-} from '../../src/runtime/interceptor/schema.js'
+import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, localDynamoDB } from '../support/dynamodb.js'
+import { writeRecordedCall } from '../support/recorded-calls.js'
 
 const dynamodb = localDynamoDB()
 let tableName: string
@@ -47,17 +40,7 @@ function interceptorOf(functionName: string) {
       status: 200,
       ...call,
     } as RecordedCall
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: {
-          [PARTITION_KEY]: { S: callsPartition(functionName) },
-          [SORT_KEY]: { S: callSortKey(timestamp, recorded.requestId, recorded.seq) },
-          call: { M: marshall(recorded, { removeUndefinedValues: true }) },
-          [TTL_ATTRIBUTE]: { N: String(Math.floor(timestamp / 1000) + 3600) },
-        },
-      }),
-    )
+    await writeRecordedCall(dynamodb, tableName, functionName, recorded)
   }
   return { api, record }
 }

@@ -153,6 +153,26 @@ async function loadRules({ tableName, functionName }: TableSettings): Promise<Ru
   return set
 }
 
+/**
+ * The table item of one recorded call (schema.ts: a `call` map in the `<function>#calls` partition), cut
+ * to fit DynamoDB's item size. The one place that shapes it: tests that plant calls use it too.
+ *
+ * @example
+ * const item = recordedCallItem('my-fn', call, { N: String(Math.floor(Date.now() / 1000) + 3600) })
+ */
+export function recordedCallItem(
+  functionName: string,
+  call: RecordedCall,
+  expiresAt: AttributeValue.NMember,
+): Record<string, AttributeValue> {
+  return {
+    [PARTITION_KEY]: { S: callsPartition(functionName) },
+    [SORT_KEY]: { S: callSortKey(Date.parse(call.timestamp), call.requestId, call.seq) },
+    call: { M: marshall(fitInItem(call), { removeUndefinedValues: true }) },
+    [TTL_ATTRIBUTE]: expiresAt,
+  }
+}
+
 class UnprocessedItems extends Error {}
 
 async function record(
@@ -164,13 +184,7 @@ async function record(
   const requests: Array<{ request: WriteRequest; calls: number }> = []
   try {
     for (const call of calls) {
-      const item: Record<string, AttributeValue> = {
-        [PARTITION_KEY]: { S: callsPartition(functionName) },
-        [SORT_KEY]: { S: callSortKey(Date.parse(call.timestamp), call.requestId, call.seq) },
-        call: { M: marshall(fitInItem(call), { removeUndefinedValues: true }) },
-        [TTL_ATTRIBUTE]: expiresAt,
-      }
-      requests.push({ request: { PutRequest: { Item: item } }, calls: 1 })
+      requests.push({ request: { PutRequest: { Item: recordedCallItem(functionName, call, expiresAt) } }, calls: 1 })
     }
     for (const use of uses) {
       const item: Record<string, AttributeValue> = {

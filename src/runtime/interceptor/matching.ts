@@ -443,6 +443,15 @@ export function validateResponse(callee: string, argument: string, value: unknow
     for (const [name, item] of Object.entries(headers)) {
       if (!TOKEN.test(name)) throw new ArgumentError(callee, `${argument}.headers`, 'valid header names', name)
       if (typeof item !== 'string') throw new ArgumentError(callee, `${argument}.headers.${name}`, 'a string', item)
+      // A Fetch Response refuses these: the runtime could not answer with this mock.
+      if (/[\r\n\0]/.test(item)) {
+        throw new ArgumentError(
+          callee,
+          `${argument}.headers.${name}`,
+          'a header value without line breaks or NUL',
+          item,
+        )
+      }
     }
     response.headers = headers as Record<string, string>
   }

@@ -368,6 +368,9 @@ describe('validateResponse', () => {
     expect(() => validateResponse('mock', 'response', { status: 99 })).toThrow(
       'mock: response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 99',
     )
+    expect(() => validateResponse('mock', 'response', { headers: { 'x-broken': 'line\nbreak' } })).toThrow(
+      "mock: response.headers.x-broken must be a header value without line breaks or NUL, received string 'line\\nbreak'",
+    )
     expect(() => validateResponse('mock', 'response', { status: 101 })).toThrow(
       'mock: response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 101',
     )

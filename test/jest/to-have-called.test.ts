@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ArgumentError, HttpInterceptorClient, useInterceptor } from 'stakeout'
 import { createInterceptorTable } from 'stakeout/local'
 import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
-import { writeRecordedCall } from '../support/recorded-calls.js'
+import { answeredCall, writeRecordedCall } from '../support/recorded-calls.js'
 
 // Started by global-setup.mjs.
 const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
@@ -22,21 +22,9 @@ beforeAll(async () => {
   await createInterceptorTable({ dynamodb, tableName })
 })
 
-let seq = 0
 /** Writes a call as the in-function runtime records it. */
 async function record(functionName: string, call: Pick<RecordedCall, 'url' | 'method'>): Promise<void> {
-  const timestamp = Date.now()
-  const recorded: RecordedCall = {
-    headers: {},
-    timestamp: new Date(timestamp).toISOString(),
-    requestId: 'request-1',
-    seq: seq++,
-    action: 'mock',
-    ruleId: 'r1',
-    status: 200,
-    ...call,
-  }
-  await writeRecordedCall(dynamodb, tableName, functionName, recorded)
+  await writeRecordedCall(dynamodb, tableName, functionName, answeredCall(call))
 }
 
 describe('stakeout/jest registers toHaveCalled with Jest', () => {

@@ -5,7 +5,7 @@ import { ArgumentError, HttpInterceptorClient, INTERCEPTOR, type Interceptor } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, localDynamoDB } from '../support/dynamodb.js'
-import { writeRecordedCall } from '../support/recorded-calls.js'
+import { answeredCall, writeRecordedCall } from '../support/recorded-calls.js'
 
 const dynamodb = localDynamoDB()
 let tableName: string
@@ -23,24 +23,11 @@ const SHORT = { timeout: 300, interval: 50 }
  */
 function interceptorOf(functionName: string) {
   const api = new HttpInterceptorClient({ functionName, tableName, dynamodb })
-  let seq = 0
   const record = async (
     call: { [K in keyof RecordedCall]?: RecordedCall[K] | undefined } & Pick<RecordedCall, 'url'>,
   ): Promise<void> => {
-    const timestamp = Date.now()
     // `undefined` in `call` removes a default (marshall drops undefined values).
-    const recorded = {
-      method: 'GET',
-      headers: {},
-      timestamp: new Date(timestamp).toISOString(),
-      requestId: 'request-1',
-      seq: seq++,
-      action: 'mock',
-      ruleId: 'r1',
-      status: 200,
-      ...call,
-    } as RecordedCall
-    await writeRecordedCall(dynamodb, tableName, functionName, recorded)
+    await writeRecordedCall(dynamodb, tableName, functionName, answeredCall(call))
   }
   return { api, record }
 }

@@ -18,3 +18,25 @@ export async function writeRecordedCall(
     new PutItemCommand({ TableName: tableName, Item: recordedCallItem(functionName, call, expiresAt) }),
   )
 }
+
+let nextSeq = 0
+
+/**
+ * A call as a mock rule answered it, made now: `{ method: 'GET', action: 'mock', ruleId: 'r1', status: 200, ... }`
+ * with `fields` on top (a field given as `undefined` removes that default when written).
+ */
+export function answeredCall(
+  fields: { [K in keyof RecordedCall]?: RecordedCall[K] | undefined } & Pick<RecordedCall, 'url'>,
+): RecordedCall {
+  return {
+    method: 'GET',
+    headers: {},
+    timestamp: new Date().toISOString(),
+    requestId: 'request-1',
+    seq: nextSeq++,
+    action: 'mock',
+    ruleId: 'r1',
+    status: 200,
+    ...fields,
+  } as RecordedCall
+}

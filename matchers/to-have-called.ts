@@ -1,8 +1,9 @@
 import { type Interceptor, isInterceptor } from '../src/clients/http-interceptor-client.js'
+import { validateMatcher } from '../src/clients/rule-validation.js'
 import { checkPollSetting } from '../src/config.js'
 import { describeValue, failArgument } from '../src/errors.js'
 import { formatPollLine, observe, type PollOutcome } from '../src/eventually.js'
-import { compileMatcher, matchRequest, mismatches, validateMatcher } from '../src/runtime/interceptor/matching.js'
+import { compileMatcher, matchRequest, mismatches } from '../src/runtime/interceptor/matching.js'
 import type { RecordedCall, RequestMatcher, TextMatcher } from '../src/runtime/interceptor/schema.js'
 import { assertReceived, atUserLine, type MatcherContext, type MatcherResult } from './context.js'
 

@@ -11,13 +11,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import pRetry from 'p-retry'
 import { ArgumentError, StakeoutError } from '../errors.js'
 import { eventually } from '../eventually.js'
-import {
-  compileMatcher,
-  matchRequest,
-  serializeMatcher,
-  validateMatcher,
-  validateResponse,
-} from '../runtime/interceptor/matching.js'
+import { compileMatcher, matchRequest } from '../runtime/interceptor/matching.js'
 import {
   CONFIG_SORT_KEY,
   callsPartition,
@@ -28,13 +22,15 @@ import {
   type RecordedCall,
   type RequestMatcher,
   type RequestSnapshot,
-  ruleSortKey,
+  ruleItem,
   rulesPartition,
   SORT_KEY,
   type StoredRule,
   TTL_ATTRIBUTE,
 } from '../runtime/interceptor/schema.js'
+import { serializeMatcher } from '../runtime/interceptor/serialization.js'
 import { dynamodbClientFor } from './dynamodb-client.js'
+import { validateMatcher, validateResponse } from './rule-validation.js'
 
 /**
  * The brand of every interceptor (an {@link HttpInterceptorClient}, a `useInterceptor()` fixture):
@@ -528,15 +524,7 @@ export class HttpInterceptorClient implements Interceptor {
     const id = randomUUID()
     const rule: StoredRule = { id, createdAt: nextCreatedAt(), match, ...fields }
     await this.#dynamodb.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: marshall({
-          [PARTITION_KEY]: rulesPartition(this.functionName),
-          [SORT_KEY]: ruleSortKey(rule.createdAt, id),
-          rule: JSON.stringify(rule),
-          [TTL_ATTRIBUTE]: this.#expiresAt(),
-        }),
-      }),
+      new PutItemCommand({ TableName: this.tableName, Item: ruleItem(this.functionName, rule, this.#expiresAt()) }),
     )
     return { id, remove: () => this.removeRules([id]) }
   }

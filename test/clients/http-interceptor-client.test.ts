@@ -15,7 +15,8 @@ import {
 } from '../../src/clients/http-interceptor-client.js'
 import { ArgumentError } from '../../src/errors.js'
 import { EventuallyTimeoutError } from '../../src/eventually.js'
-import { matchRequest, parseStoredRule, pickRule } from '../../src/runtime/interceptor/matching.js'
+import { matchRequest } from '../../src/runtime/interceptor/matching.js'
+import { pickRule } from '../../src/runtime/interceptor/pick-rule.js'
 import {
   CONFIG_SORT_KEY,
   callSortKey,
@@ -26,6 +27,7 @@ import {
   rulesPartition,
   useSortKey,
 } from '../../src/runtime/interceptor/schema.js'
+import { parseStoredRule } from '../../src/runtime/interceptor/stored-rule.js'
 import { createInterceptorTable, createTableWithoutTtl, dynamodbEndpoint, localDynamoDB } from '../support/dynamodb.js'
 import { writeRecordedCall } from '../support/recorded-calls.js'
 

@@ -11,9 +11,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http'
-import type { ParsedRule } from './matching.js'
-import { countsUses, needsBody, pickRule } from './matching.js'
 import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
+import { countsUses, needsBody, pickRule } from './pick-rule.js'
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_REDACTED_HEADERS,
@@ -26,6 +25,7 @@ import {
   type RequestSnapshot,
 } from './schema.js'
 import type { InterceptorTable, RuleSet, RuleUse } from './store.js'
+import type { ParsedRule } from './stored-rule.js'
 
 /** What the interceptor needs to know, read once from the environment. */
 export interface InterceptorSettings {

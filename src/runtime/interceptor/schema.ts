@@ -112,6 +112,27 @@ export const callSortKey = (timestampMs: number, requestId: string, seq: number)
 /** Lowest sort key of calls recorded at or after `timestampMs`. */
 export const callsSinceSortKey = (timestampMs: number): string => `call#${pad(timestampMs, 15)}`
 
+/**
+ * The table item of a rule (a `rule` attribute holding the {@link StoredRule} as JSON, in the
+ * `<function>#rules` partition, sorted by creation). The one place that shapes it: the test side's
+ * `HttpInterceptorClient` writes it, and so do the tests that plant rules straight into the table.
+ *
+ * @example
+ * new PutItemCommand({ TableName, Item: ruleItem('my-fn', rule, Math.floor(Date.now() / 1000) + 3600) })
+ */
+export function ruleItem(
+  functionName: string,
+  rule: StoredRule,
+  expiresAtSeconds: number,
+): Record<string, { S: string } | { N: string }> {
+  return {
+    [PARTITION_KEY]: { S: rulesPartition(functionName) },
+    [SORT_KEY]: { S: ruleSortKey(rule.createdAt, rule.id) },
+    rule: { S: JSON.stringify(rule) },
+    [TTL_ATTRIBUTE]: { N: String(expiresAtSeconds) },
+  }
+}
+
 /** A JSON-safe RegExp, as rules are stored. */
 export interface SerializedRegExp {
   $regex: string
@@ -143,6 +164,9 @@ export interface RequestMatcher {
   body?: TextMatcher | { [key: string]: unknown }
 }
 
+/** The keys of a {@link RequestMatcher}: any other key in a matcher is a mistake (or a corrupt rule). */
+export const MATCHER_KEYS: readonly string[] = ['url', 'method', 'query', 'headers', 'body']
+
 /** What a mock answers. */
 export interface MockResponse {
   /** HTTP status, 200–599 (a 1xx is not a final answer, so it cannot be mocked). @default 200 */
@@ -162,6 +186,17 @@ export interface MockResponse {
    */
   times?: number
 }
+
+/** The keys of a {@link MockResponse}: any other key in a response is a mistake (or a corrupt rule). */
+export const RESPONSE_KEYS: readonly string[] = [
+  'status',
+  'headers',
+  'json',
+  'body',
+  'delayMs',
+  'networkError',
+  'times',
+]
 
 /** A rule as stored in the table (RegExps serialized). */
 export interface StoredRule {

@@ -16,7 +16,6 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import pRetry from 'p-retry'
-import { type ParsedRule, parseStoredRule } from './matching.js'
 import { OWN_TRAFFIC_HEADER, ownTrafficAgents } from './own-traffic.js'
 import {
   CONFIG_SORT_KEY,
@@ -29,6 +28,7 @@ import {
   TTL_ATTRIBUTE,
   useSortKey,
 } from './schema.js'
+import { type ParsedRule, parseStoredRule } from './stored-rule.js'
 
 /** Everything one invocation needs from the table, from one Query. */
 export interface RuleSet {

@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -73,6 +74,18 @@ describe('buildInterceptorLayer', () => {
     const store = /import\("\.\/(store-[A-Z0-9]+\.mjs)"\)/.exec(all)?.[1]
     expect(store).toBeDefined()
     expect(readFileSync(path.join(dir, store!), 'utf8')).toContain('DynamoDB_20120810')
+  })
+
+  it('keeps the test-side checks of user input (src/clients/rule-validation.ts) out of the layer', () => {
+    const dir = path.join(root, LAYER.dir)
+    const bundled = readdirSync(dir)
+      .filter((name) => name.endsWith('.mjs'))
+      .map((name) => readFileSync(path.join(dir, name), 'utf8'))
+      .join('\n')
+    // The response checks the runtime shares are there; messages only validateMatcher and its hints build are not.
+    expect(bundled).toContain('a header value without line breaks or NUL')
+    expect(bundled).not.toContain('a URL pattern (string or RegExp) or a { url, ... } matcher')
+    expect(bundled).not.toContain('did you mean')
   })
 
   it('is what scripts/build-layer.mjs builds', async () => {

@@ -17,11 +17,13 @@ import { ArgumentError } from '../../src/errors.js'
 import { EventuallyTimeoutError } from '../../src/eventually.js'
 import { matchRequest } from '../../src/runtime/interceptor/matching.js'
 import { pickRule } from '../../src/runtime/interceptor/pick-rule.js'
+import { redactionFromEnv, redactUrl } from '../../src/runtime/interceptor/redaction.js'
 import {
   CONFIG_SORT_KEY,
   callSortKey,
   callsPartition,
   DEFAULT_TTL_SECONDS,
+  REDACTED,
   type RecordedCall,
   ruleSortKey,
   rulesPartition,
@@ -315,6 +317,16 @@ describe('calls', () => {
     expect(await client.calls({ query: { page: '2' } })).toEqual([get])
     expect(await client.calls({ url: 'https://api-1/users', body: { name: 'Ada' } })).toEqual([post])
     await expect(client.calls({ method: 'GE T' })).rejects.toThrow('calls: filter.method must be an HTTP method')
+  })
+
+  it('finds a call whose URL the runtime redacted, with the filter written in the order of the call', async () => {
+    const since = Date.now()
+    const client = newClient({ since })
+    const url = redactUrl('https://api-1/search?api_key=k1&page=2&sessionToken=t', redactionFromEnv({}))
+    const call = await recordCall(client.functionName, { at: since, url })
+    expect(await client.calls('https://api-1/search?api_key=*&page=2&sessionToken=*')).toEqual([call])
+    expect(await client.calls(`https://api-1/search?api_key=${REDACTED}&page=2*`)).toEqual([call])
+    expect(await client.calls({ query: { api_key: REDACTED, page: '2' } })).toEqual([call])
   })
 
   it('moves its start with startRecording', async () => {

@@ -13,14 +13,12 @@ import { randomBytes } from 'node:crypto'
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http'
 import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
 import { countsUses, needsBody, pickRule } from './pick-rule.js'
+import { type Redaction, redactHeaders, redactionFromEnv, redactUrl } from './redaction.js'
 import {
   DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_REDACTED_HEADERS,
-  DEFAULT_REDACTED_QUERY_PARAMS,
   DEFAULT_TTL_SECONDS,
   ENV,
   type MockResponse,
-  REDACTED,
   type RecordedCall,
   type RequestSnapshot,
 } from './schema.js'
@@ -33,10 +31,8 @@ export interface InterceptorSettings {
   functionName: string
   /** Recorded bodies are cut here. */
   maxBodyBytes: number
-  /** Lower-case header names recorded as `[REDACTED]` (empty: record everything in clear). */
-  redactedHeaders: ReadonlySet<string>
-  /** Lower-case query parameter names whose values are recorded as `[REDACTED]` (empty: record URLs as they are). */
-  redactedQueryParams: ReadonlySet<string>
+  /** Which header and query parameter values are recorded as `[REDACTED]` (redaction.ts). */
+  redaction: Redaction
   ttlSeconds: number
   /** `host:port` of the Lambda runtime API, never intercepted. */
   runtimeApi: string | undefined
@@ -72,22 +68,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
     return fallback
   }
   const maxBodyBytes = Math.min(positive(ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES), MAX_RECORDED_BODY_BYTES)
-  const redact = env[ENV.redact]?.trim().toLowerCase() !== 'false'
-  const names = (variable: string): string[] =>
-    (env[variable] ?? '')
-      .split(',')
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean)
   const settings =
     tableName && functionName
       ? {
           tableName,
           functionName,
           maxBodyBytes,
-          redactedHeaders: new Set(redact ? [...DEFAULT_REDACTED_HEADERS, ...names(ENV.redactHeaders)] : []),
-          redactedQueryParams: new Set(
-            redact ? [...DEFAULT_REDACTED_QUERY_PARAMS, ...names(ENV.redactQueryParams)] : [],
-          ),
+          redaction: redactionFromEnv(env),
           ttlSeconds: positive(ENV.ttlSeconds, DEFAULT_TTL_SECONDS),
           runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined,
           tableLocation: tableLocation(env),
@@ -286,7 +273,7 @@ export function installInterceptor(
           logOnce(
             invocation,
             `answer:${picked.rule.id}`,
-            `rule ${picked.rule.id} cannot answer ${request.method} ${request.url} (${describe(error)}): the call goes to the network. Fix the rule's response.`,
+            `rule ${picked.rule.id} cannot answer ${request.method} ${redactUrl(request.url, settings.redaction)} (${describe(error)}): the call goes to the network. Fix the rule's response.`,
           )
           picked = undefined
         }
@@ -295,9 +282,9 @@ export function installInterceptor(
       body ??= await readBody(request)
 
       const call: RecordedCall = {
-        url: redactUrl(snapshot.url, settings.redactedQueryParams),
+        url: redactUrl(snapshot.url, settings.redaction),
         method: snapshot.method,
-        headers: redact(snapshot.headers, settings.redactedHeaders),
+        headers: redactHeaders(snapshot.headers, settings.redaction),
         timestamp: new Date(startedAt).toISOString(),
         requestId: invocation.requestId,
         seq,
@@ -327,9 +314,14 @@ export function installInterceptor(
         if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs))
         if (response.networkError) {
           controller.errorWith(
-            Object.assign(new Error(`stakeout: mocked network error for ${request.method} ${request.url}`), {
-              code: 'ECONNRESET',
-            }),
+            Object.assign(
+              new Error(
+                `stakeout: mocked network error for ${request.method} ${redactUrl(request.url, settings.redaction)}`,
+              ),
+              {
+                code: 'ECONNRESET',
+              },
+            ),
           )
         } else if (answer) {
           controller.respondWith(answer)
@@ -339,7 +331,7 @@ export function installInterceptor(
       logOnce(
         invocation,
         `listener:${describe(error)}`,
-        `could not handle ${request.method} ${request.url} (${describe(error)}): the call goes to the network`,
+        `could not handle ${request.method} ${redactUrl(request.url, settings.redaction)} (${describe(error)}): the call goes to the network`,
       )
     }
   })
@@ -430,28 +422,6 @@ function headersOf(request: Request): Record<string, string> {
     headers[name] = value
   })
   return headers
-}
-
-function redact(headers: Record<string, string>, names: ReadonlySet<string>): Record<string, string> {
-  if (names.size === 0) return headers
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) out[name] = names.has(name) ? REDACTED : value
-  return out
-}
-
-function redactUrl(url: string, names: ReadonlySet<string>): string {
-  // Most calls have no query string: no URL parsing for them.
-  if (names.size === 0 || !url.includes('?')) return url
-  const parsed = new URL(url)
-  let changed = false
-  for (const name of new Set(parsed.searchParams.keys())) {
-    if (!names.has(name.toLowerCase())) continue
-    const count = parsed.searchParams.getAll(name).length
-    parsed.searchParams.delete(name)
-    for (let i = 0; i < count; i++) parsed.searchParams.append(name, REDACTED)
-    changed = true
-  }
-  return changed ? parsed.toString() : url
 }
 
 function mockResponse(mock: MockResponse): Response {

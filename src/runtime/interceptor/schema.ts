@@ -37,10 +37,14 @@ export const ENV = {
   layerDir: 'STAKEOUT_LAYER_DIR',
   /** Maximum recorded body size in bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
   maxBodyBytes: 'STAKEOUT_MAX_BODY_BYTES',
-  /** Extra header names to redact, comma separated (added to {@link DEFAULT_REDACTED_HEADERS}). */
+  /** Header names to redact besides the secret ones (redaction.ts), comma separated. */
   redactHeaders: 'STAKEOUT_REDACT_HEADERS',
-  /** Extra query parameter names to redact in recorded URLs, comma separated (added to {@link DEFAULT_REDACTED_QUERY_PARAMS}). */
+  /** Query parameter names to redact in recorded URLs besides the secret ones, comma separated. */
   redactQueryParams: 'STAKEOUT_REDACT_QUERY_PARAMS',
+  /** Header names to record in clear though their names are secret (redaction.ts), comma separated. */
+  unredactHeaders: 'STAKEOUT_UNREDACT_HEADERS',
+  /** Query parameter names to record in clear though their names are secret, comma separated. */
+  unredactQueryParams: 'STAKEOUT_UNREDACT_QUERY_PARAMS',
   /** Set to `false` to record secrets in clear (never do this against a shared table). */
   redact: 'STAKEOUT_REDACT',
   /** Seconds a recorded call or a rule lives before TTL removes it (default one day). */
@@ -59,38 +63,6 @@ export const LAYER = {
 
 /** Recorded bodies are cut at this many bytes (64 KiB), with `bodyTruncated: true`. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
-/** Header names whose values are recorded as `[REDACTED]` by default. */
-export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-amz-security-token',
-  'x-auth-token',
-  'x-csrf-token',
-]
-/**
- * Query parameter names (case-insensitive) whose values are recorded as `[REDACTED]` in a call's
- * URL by default: API keys and tokens passed in URLs, and the parts of presigned AWS URLs that grant access.
- */
-export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = [
-  'access_token',
-  'api_key',
-  'api-key',
-  'apikey',
-  'auth',
-  'client_secret',
-  'key',
-  'password',
-  'secret',
-  'sig',
-  'signature',
-  'token',
-  'x-amz-credential',
-  'x-amz-security-token',
-  'x-amz-signature',
-]
 /** The value that replaces a redacted header or query parameter. */
 export const REDACTED = '[REDACTED]'
 /** Default lifetime of rules and recorded calls: one day. */

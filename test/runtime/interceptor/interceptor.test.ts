@@ -11,6 +11,7 @@ import path from 'node:path'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { matchesUrl } from '../../../src/runtime/interceptor/matching.js'
 import { DEFAULT_MAX_BODY_BYTES, REDACTED } from '../../../src/runtime/interceptor/schema.js'
 import {
   createInterceptorTable,
@@ -230,6 +231,41 @@ describe('recording', () => {
     })
     // The server still got the real values.
     expect(server.requests.find((request) => request.url.startsWith('/search'))?.url).toContain('API_KEY=k1')
+  })
+
+  it('redacts headers and query parameters by the words of their names, keeping the query in order', async () => {
+    await setRecordAll(client, tableName, functionName, true)
+    const headers = {
+      'api-key': 'h1',
+      'x-goog-api-key': 'h2',
+      'ocp-apim-subscription-key': 'h3',
+      'private-token': 'h4',
+      'x-access-token': 'h5',
+      'proxy-authorization': 'Basic h6',
+      'x-session-id': 'kept by STAKEOUT_UNREDACT_HEADERS',
+      author: 'Ada',
+    }
+    const query = 'access_token=q1&page=2&refresh_token=q2&sessionToken=q3&client_secret=q4&monkey=m&sessionId=s'
+    await run([{ calls: [{ client: 'fetch', url: `${server.url}/words?${query}`, headers }] }], {
+      env: { STAKEOUT_UNREDACT_HEADERS: 'X-Session-Id', STAKEOUT_UNREDACT_QUERY_PARAMS: 'sessionId' },
+    })
+
+    const [call] = await calls()
+    expect(call?.headers).toMatchObject({
+      'api-key': REDACTED,
+      'x-goog-api-key': REDACTED,
+      'ocp-apim-subscription-key': REDACTED,
+      'private-token': REDACTED,
+      'x-access-token': REDACTED,
+      'proxy-authorization': REDACTED,
+      'x-session-id': 'kept by STAKEOUT_UNREDACT_HEADERS',
+      author: 'Ada',
+    })
+    expect(call?.url).toBe(
+      `${server.url}/words?access_token=${REDACTED}&page=2&refresh_token=${REDACTED}&sessionToken=${REDACTED}&client_secret=${REDACTED}&monkey=m&sessionId=s`,
+    )
+    expect(matchesUrl(`${server.url}/words?access_token=*&page=2&*`, call!.url)).toBe(true)
+    expect(JSON.stringify(call)).not.toMatch(/\b(h[1-6]|q[1-4])\b/)
   })
 
   it('records secrets in clear with STAKEOUT_REDACT=false', async () => {

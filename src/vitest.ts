@@ -11,6 +11,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { matchers, type StakeoutMatchers } from '../matchers/index.js'
+import { watchForUnawaitedMatchers } from '../matchers/unawaited.js'
 import { StakeoutError } from './errors.js'
 import { registerRunner } from './fixtures/runner.js'
 
@@ -30,6 +31,7 @@ if ((globalThis as { __vitest_worker__?: unknown }).__vitest_worker__ === undefi
 }
 
 expect.extend(matchers)
+watchForUnawaitedMatchers(afterEach, () => expect.getState().currentTestName)
 registerRunner({ name: 'vitest', beforeEach, afterEach, beforeAll, afterAll })
 
 declare module 'vitest' {

@@ -117,3 +117,27 @@ describe.each(['vitest', 'jest'] as const)('a forgotten await, under %s', (runne
     expect(outcomeOf(run, 'awaits in every usual way').status, run.output).toBe('passed')
   })
 })
+
+describe('a matcher used without the runner setup file', () => {
+  it.each([
+    ['vitest', "add 'stakeout/vitest' to test.setupFiles in vitest.config"],
+    ['jest', "add 'stakeout/jest' to setupFilesAfterEnv in jest.config"],
+  ] as const)(
+    'under %s, says which setup file to add',
+    async (runner, hint) => {
+      const run = await runFixture(runner, `no-setup.${runner}.ts`, {
+        functionName: `no-setup-${runner}`,
+        setup: 'none',
+      })
+      const test = outcomeOf(run, 'uses toHaveCalled on an HttpInterceptorClient without the setup file')
+      expect(test.status, run.output).toBe('failed')
+      const message = test.failureMessages.join('\n')
+      expect(message).toContain(
+        "StakeoutError: expect(...).toHaveCalled() is a stakeout matcher, and stakeout's matchers",
+      )
+      expect(message).toContain(hint)
+      expect(message).not.toMatch(/Invalid Chai property|is not a function/)
+    },
+    120_000,
+  )
+})

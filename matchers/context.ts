@@ -44,6 +44,8 @@ export interface MatcherContext {
   isNot?: boolean | undefined
   /** `'resolves'`, `'rejects'` or `''`. */
   promise?: string | undefined
+  /** The full name of the running test, as both runners give it. */
+  currentTestName?: string | undefined
   /** The runner's deep equality (with its asymmetric matchers and custom testers). */
   equals(a: unknown, b: unknown): boolean
   utils: MatcherUtils

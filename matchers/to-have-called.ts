@@ -6,6 +6,7 @@ import { formatPollLine, observe, type PollOutcome } from '../src/eventually.js'
 import { compileMatcher, matchRequest, mismatches } from '../src/runtime/interceptor/matching.js'
 import type { RecordedCall, RequestMatcher, TextMatcher } from '../src/runtime/interceptor/schema.js'
 import { assertReceived, atUserLine, type MatcherContext, type MatcherResult } from './context.js'
+import { whenAwaited } from './unawaited.js'
 
 /**
  * What a call must look like for {@link toHaveCalled}, and how long to wait for it. Every request
@@ -59,11 +60,23 @@ const SHOWN_BODY = 300
  * await expect(api).toHaveCalled('https://api-1/users', { method: 'POST', body: { email: 'ada@example.com' } })
  * await expect(api).not.toHaveCalled('https://api-2/*', { timeout: 1000 })
  */
-export async function toHaveCalled(
+export function toHaveCalled(
   this: MatcherContext,
   received: unknown,
   url: string | RegExp,
   options: CallExpectation = {},
+): Promise<MatcherResult> {
+  const hasOptions = isPlainObject(options) && Object.keys(options).length > 0
+  const assertion = `expect(interceptor)${this.isNot === true ? '.not' : ''}.toHaveCalled(url${hasOptions ? ', options' : ''})`
+  return whenAwaited(this, assertion, toHaveCalled, (signal) => checkCalls(this, received, url, options, signal))
+}
+
+async function checkCalls(
+  context: MatcherContext,
+  received: unknown,
+  url: string | RegExp,
+  options: CallExpectation,
+  signal: AbortSignal,
 ): Promise<MatcherResult> {
   const interceptor = assertReceived(
     received,
@@ -73,7 +86,7 @@ export async function toHaveCalled(
   )
   const expectation = readExpectation(url, options)
   const { matcher, times } = expectation
-  const isNot = this.isNot === true
+  const isNot = context.isNot === true
   const compiled = compileMatcher(matcher)
   const count = (calls: readonly RecordedCall[]) => calls.filter((call) => matchRequest(compiled, call)).length
   // Without `.not` polling stops once enough calls are there (an over-count then fails at once);
@@ -88,7 +101,7 @@ export async function toHaveCalled(
   const outcome = await observe<RecordedCall[]>(
     (signal) => interceptor.calls(undefined, { abortSignal: signal }),
     holds,
-    { timeout: expectation.timeout, interval: expectation.interval, negate: isNot },
+    { timeout: expectation.timeout, interval: expectation.interval, negate: isNot, signal },
   )
   const calls = outcome.last ?? []
   const matchingCount = count(calls)
@@ -100,7 +113,7 @@ export async function toHaveCalled(
 
   const result: MatcherResult = {
     pass,
-    message: () => describeCalls(this, { interceptor, url, expectation, outcome, unconfirmed }),
+    message: () => describeCalls(context, { interceptor, url, expectation, outcome, unconfirmed }),
   }
   if (!isNot && !pass) {
     const nearest = nearestMisses(matcher, calls)[0]

@@ -1,5 +1,6 @@
+import { performance } from 'node:perf_hooks'
+import { clearTimeout, setTimeout } from 'node:timers'
 import { inspect } from 'node:util'
-import pRetry, { AbortError } from 'p-retry'
 import { checkPollSetting, type PollDefaults, pollDefaults } from './config.js'
 import { ArgumentError, describeValue, failArgument, StakeoutError } from './errors.js'
 
@@ -179,7 +180,29 @@ function probeReturned(): boolean {
   return true
 }
 
-/** Marks an attempt whose value did not match (or whose probe threw), so p-retry schedules the next one. */
+// The runtime's own clock and timers, kept at load: a test that installs fake timers
+// (vi.useFakeTimers(), jest.useFakeTimers()) replaces the globals, and a poll on them would never wake
+// (as Vitest's expect.poll, which keeps its own). node:timers is not replaced by either runner, so its
+// timers stay real even when fakes were installed before this module loaded.
+const now = performance.now.bind(performance)
+
+/** Resolves after `ms` on a real timer; rejects with `signal.reason` when `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** Marks an attempt whose value did not match (or whose probe threw), so the next one is scheduled. */
 class Miss extends Error {
   override name = 'Miss'
 }
@@ -191,7 +214,7 @@ async function poll<T>(
   settings: PollDefaults,
   callee: string,
 ): Promise<PollOutcome<T>> {
-  const startedAt = performance.now()
+  const startedAt = now()
   const deadlineAt = startedAt + settings.timeout
   const deadline = new AbortController()
   const closeWindow = () =>
@@ -249,31 +272,32 @@ async function poll<T>(
   const attempt = async (): Promise<void> => {
     // A wait cut short by the deadline can end a fraction of a millisecond before our own deadline timer
     // fires (libuv's clock is coarse); a probe started then would only be aborted at once.
-    if (attempts > 0 && deadlineAt - performance.now() < 1) closeWindow()
+    if (attempts > 0 && deadlineAt - now() < 1) closeWindow()
     signal.throwIfAborted()
-    try {
-      await look(signal, deadline.signal)
-    } catch (error) {
-      // p-retry retries every error but its own AbortError: a mistake in the predicate must end the poll.
-      throw error instanceof ArgumentError ? new AbortError(error) : error
-    }
+    await look(signal, deadline.signal)
   }
 
+  // Each wait grows by `backoff` up to `maxInterval`, and is cut to the time left in the window.
+  // (A hand-written loop rather than p-retry: p-retry waits on the global setTimeout, which fake timers
+  // replace, and takes no timer of ours.) A 0 ms wait would let a synchronous probe spin without ever
+  // letting the deadline timer fire: each wait is at least 1 ms.
+  const firstWait = Math.max(1, settings.interval)
+  const longestWait = Math.max(1, Math.ceil(settings.maxInterval))
   try {
-    await pRetry(attempt, {
-      retries: Number.POSITIVE_INFINITY,
-      factor: settings.backoff,
-      // p-retry rounds each delay to whole milliseconds and a 0 ms delay schedules no timer, so a
-      // synchronous probe would spin without ever letting the deadline timer fire: wait at least 1 ms.
-      minTimeout: Math.max(1, settings.interval),
-      maxTimeout: Math.max(1, settings.maxInterval),
-      // p-retry cuts the wait that would cross the deadline to the time left; the deadline signal ends it.
-      maxRetryTime: settings.timeout,
-      signal,
-    })
+    for (let retry = 0; ; retry++) {
+      try {
+        await attempt()
+        break
+      } catch (error) {
+        if (!(error instanceof Miss)) throw error
+      }
+      const left = deadlineAt - now()
+      if (left <= 0) break
+      await sleep(Math.min(Math.round(firstWait * settings.backoff ** retry), longestWait, left), signal)
+    }
   } catch (error) {
     if (options.signal?.aborted && error === options.signal.reason) throw error
-    if (!(error instanceof Miss) && error !== deadline.signal.reason) throw error
+    if (error !== deadline.signal.reason) throw error
   } finally {
     clearTimeout(timer)
   }
@@ -287,7 +311,7 @@ async function poll<T>(
   if (!matched) {
     // Timers run on libuv's cached, whole-millisecond clock, so the deadline (and any wait) can end a
     // fraction of a millisecond early: the last look must not start before the window's end.
-    for (let early = deadlineAt - performance.now(); early > 0; early = deadlineAt - performance.now()) {
+    for (let early = deadlineAt - now(); early > 0; early = deadlineAt - now()) {
       await new Promise((resolve) => setTimeout(resolve, Math.ceil(early)))
     }
     const budget = settings.maxInterval
@@ -319,7 +343,7 @@ async function poll<T>(
   const outcome: PollOutcome<T> = {
     matched,
     attempts,
-    elapsedMs: performance.now() - startedAt,
+    elapsedMs: now() - startedAt,
     hasValue,
     timedOut: !matched,
     interrupted,

@@ -1,7 +1,13 @@
 /**
- * stakeout: clients, fixtures, the polling engine, errors and types. No side effects.
+ * stakeout: clients, fixtures, the polling engine, errors and types. One side effect, inside a test
+ * runner only: when the runner entry has not registered the matchers, stand-ins that say which setup
+ * file to add (matchers/setup-hint.ts).
  * @packageDocumentation
  */
+import { matchers } from '../matchers/index.js'
+import { hintMissingSetup } from '../matchers/setup-hint.js'
+
+hintMissingSetup(Object.keys(matchers))
 
 export type { CallExpectation } from '../matchers/index.js'
 export {

@@ -13,6 +13,8 @@ import { assertInsideJest } from './jest-guard.js'
 // before jest-guard could run, and outside Jest @jest/globals has none.
 import * as jest from '@jest/globals'
 import { matchers, type StakeoutMatchers } from '../matchers/index.js'
+import { noteMatchersRegistered } from '../matchers/setup-hint.js'
+import { watchForUnawaitedMatchers } from '../matchers/unawaited.js'
 import { registerRunner } from './fixtures/runner.js'
 
 // Already checked on import; used here so that bundlers keep the import (package.json's
@@ -20,6 +22,8 @@ import { registerRunner } from './fixtures/runner.js'
 assertInsideJest()
 const { afterAll, afterEach, beforeAll, beforeEach, expect } = jest
 expect.extend(matchers)
+noteMatchersRegistered()
+watchForUnawaitedMatchers(afterEach, () => expect.getState().currentTestName)
 /** Jest 30 names the running test (async-context aware) in expect's state; concurrent tests get no *Each hooks. */
 type JestTestState = { currentTestIdentity?: () => { concurrent?: boolean } | undefined }
 const inConcurrentTest = () => (expect.getState() as JestTestState).currentTestIdentity?.()?.concurrent === true

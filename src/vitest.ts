@@ -11,6 +11,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
 import { matchers, type StakeoutMatchers } from '../matchers/index.js'
+import { noteMatchersRegistered } from '../matchers/setup-hint.js'
+import { watchForUnawaitedMatchers } from '../matchers/unawaited.js'
 import { StakeoutError } from './errors.js'
 import { registerRunner } from './fixtures/runner.js'
 
@@ -30,6 +32,8 @@ if ((globalThis as { __vitest_worker__?: unknown }).__vitest_worker__ === undefi
 }
 
 expect.extend(matchers)
+noteMatchersRegistered()
+watchForUnawaitedMatchers(afterEach, () => expect.getState().currentTestName)
 registerRunner({ name: 'vitest', beforeEach, afterEach, beforeAll, afterAll })
 
 declare module 'vitest' {

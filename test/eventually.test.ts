@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { configure, pollDefaults, resetConfiguration } from '../src/config.js'
 import { ArgumentError, StakeoutError } from '../src/errors.js'
 import {
@@ -523,5 +523,29 @@ describe('property: observe matches exactly when some attempt it made saw a matc
       }),
       { numRuns: 30 },
     )
+  })
+})
+
+describe('under fake timers (vi.useFakeTimers)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  // The test's fake clock never moves unless the test advances it: a poll on the global timers (or on
+  // p-retry's) would wait forever. The engine keeps the real ones.
+  it('polls on real timers: a probe that holds on its third attempt is seen, and a window still closes', async () => {
+    vi.useFakeTimers()
+    const { probe, calls } = sequence([false, false, true])
+    const outcome = await eventually(probe, (value) => value, { timeout: 2000, interval: 10, backoff: 1 })
+    expect(outcome.matched).toBe(true)
+    expect(calls).toHaveLength(3)
+
+    const never = await observe(
+      () => false,
+      (value) => value,
+      { timeout: 100, interval: 10, backoff: 1 },
+    )
+    expect(never).toMatchObject({ matched: false, timedOut: true })
+    expect(never.attempts).toBeGreaterThan(1)
   })
 })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { beforeAll, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { ArgumentError, HttpInterceptorClient, useInterceptor } from 'stakeout'
 import { createInterceptorTable } from 'stakeout/local'
 import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
@@ -82,5 +82,21 @@ describe('stakeout/jest and test.concurrent', () => {
   it('works as usual in the tests that are not concurrent', async () => {
     await api.mock('https://api-1/*', { status: 500 })
     expect(await api.calls()).toEqual([])
+  })
+})
+
+describe('stakeout/jest under fake timers (jest.useFakeTimers)', () => {
+  afterEach(() => {
+    jest.useRealTimers()
+  })
+
+  // Jest's fakes replace setTimeout, performance and queueMicrotask; the matcher polls on the real timers.
+  it('finds a call, .not waits its window out, and a miss fails with its message', async () => {
+    const api = new HttpInterceptorClient({ functionName: 'jest-fake-timers', tableName, dynamodb })
+    jest.useFakeTimers()
+    await record('jest-fake-timers', { url: 'https://api-1/users', method: 'POST' })
+    await expect(api).toHaveCalled('https://api-1/users', { method: 'POST', timeout: 10_000 })
+    await expect(api).not.toHaveCalled('https://api-2/*', SHORT)
+    await expect(expect(api).toHaveCalled('https://api-3/*', SHORT)).rejects.toThrow('Received 1 call, none matching:')
   })
 })

@@ -2,7 +2,7 @@ import { createServer, type Socket } from 'node:net'
 import { stripVTControlCharacters } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ArgumentError, HttpInterceptorClient, INTERCEPTOR, type Interceptor } from 'stakeout'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, localDynamoDB } from '../support/dynamodb.js'
 import { answeredCall, writeRecordedCall } from '../support/recorded-calls.js'
@@ -112,6 +112,23 @@ describe('toHaveCalled', () => {
     })
     await expect(api).toHaveCalled('https://api-2/payments', { method: 'POST', timeout: 10_000, interval: 50 })
     await late
+  })
+
+  describe('under fake timers (vi.useFakeTimers)', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    // The fake clock moves only when the test advances it; the matcher polls on the real timers.
+    it('finds a call, .not waits its window out, and a miss fails with its message', async () => {
+      const { api, record } = interceptorOf('fake-timers')
+      vi.useFakeTimers()
+      await record({ url: 'https://api-1/users', method: 'POST' })
+      await expect(api).toHaveCalled('https://api-1/users', { method: 'POST', timeout: 10_000 })
+      await expect(api).not.toHaveCalled('https://api-2/*', SHORT)
+      const message = await failureOf(expect(api).toHaveCalled('https://api-3/*', SHORT))
+      expect(message).toContain('Received 1 call, none matching:')
+    })
   })
 
   describe('a call recorded during the last wait of the window', () => {

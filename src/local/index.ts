@@ -6,3 +6,8 @@
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'
 export * from './invoke-handler.js'
+export type {
+  EnvironmentInvokeOptions,
+  FunctionEnvironment,
+  FunctionEnvironmentOptions,
+} from './launcher/types.js'

@@ -7,9 +7,9 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import { failArgument, StakeoutError } from '../errors.js'
 import { ENV, LAYER } from '../runtime/interceptor/schema.js'
 import { LAMBDA_BOOTSTRAP_SOURCE } from './lambda-bootstrap.js'
+import type { InvocationError, InvokeOptions, InvokeResult, LambdaNodeRuntime } from './launcher/types.js'
 
-/** The Lambda Node.js runtimes a handler can be run as. */
-export type LambdaNodeRuntime = 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x'
+export type { InvocationError, InvokeOptions, InvokeResult, LambdaNodeRuntime } from './launcher/types.js'
 
 /** Where the HTTP interceptor keeps its rules and recorded calls (see `HttpInterceptor`). */
 export interface InterceptorTarget {
@@ -121,46 +121,6 @@ export interface InvokeHandlerOptions extends HandlerOptions, InvokeOptions {
    * @default {}
    */
   readonly event?: unknown
-}
-
-/** Options of one invocation. */
-export interface InvokeOptions {
-  /**
-   * The invocation's request id (`context.awsRequestId`).
-   * @default a fresh UUID
-   */
-  readonly requestId?: string
-  /**
-   * The client context (`context.clientContext`), as the Invoke API's `ClientContext`.
-   * @default none
-   */
-  readonly clientContext?: Readonly<Record<string, unknown>>
-}
-
-/** A failed invocation, as Lambda's Invoke API reports it. */
-export interface InvocationError {
-  /** `Error.name` of what was thrown, or a runtime error type (`Runtime.ImportModuleError`, `Sandbox.Timedout`, ...). */
-  readonly errorType: string
-  readonly errorMessage: string
-  /** The stack, one line per element. */
-  readonly stack?: string[]
-}
-
-/** What one invocation gave back. */
-export interface InvokeResult {
-  /** The handler's response after a JSON round trip (`undefined` became `null`); `undefined` when `error` is set. */
-  readonly result: unknown
-  /** Set when the invocation failed: the handler threw, INIT failed, the process crashed or timed out. */
-  readonly error?: InvocationError
-  /**
-   * What the invocation printed (stdout and stderr, `console` in Lambda's log format). The invocation
-   * that started the process (cold start) also carries what INIT printed.
-   */
-  readonly logs: string
-  /** From the event's delivery to the response, INIT excluded. */
-  readonly durationMs: number
-  /** `context.awsRequestId`. */
-  readonly requestId: string
 }
 
 /** A handler running in its own Node.js process, warm between invocations. Made by {@link startHandler}. */

@@ -207,6 +207,6 @@ function checkBundling(value: unknown, boundary: Function, callee: string): Loca
  * demand. Loaded lazily: only runs with an interceptor need it.
  */
 async function interceptorLayerRoot(): Promise<string> {
-  const layer = await import('../runtime/interceptor/build-layer.js')
+  const layer = await import('../build/interceptor-layer.js')
   return layer.interceptorLayerRoot()
 }

@@ -5,12 +5,12 @@
  * sandbox, and queues invocations beyond `maxConcurrency`.
  */
 import { randomUUID } from 'node:crypto'
+import { localRuntimeFile } from '../../build/local-runtime.js'
 import { StakeoutError } from '../../errors.js'
 import { ExecutionEnvironment, exitError, type InitOutcome } from './execution-environment.js'
 import { type LaunchPlan, launchPlan } from './launch-plan.js'
 import { layOutLayers, type OptDirectory } from './opt-directory.js'
 import { type CheckedEnvironmentOptions, checkEnvironmentOptions, checkEvent, checkInvokeOptions } from './options.js'
-import { localRuntimeFile } from './runtime-file.js'
 import type {
   EnvironmentInvokeOptions,
   FunctionEnvironment,

@@ -19,7 +19,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildInterceptorLayer, interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { buildInterceptorLayer, interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { LAYER } from '../../../src/runtime/interceptor/schema.js'
 
 const run = promisify(execFile)
@@ -77,12 +77,17 @@ describe('buildInterceptorLayer', () => {
 
   it('is what scripts/build-layer.mjs builds', async () => {
     const outdir = path.join(scratch, 'scripted')
+    const runtimeOutdir = path.join(scratch, 'scripted-runtime')
     const { stdout } = await run(process.execPath, [
       path.join(packageDir, 'scripts/build-layer.mjs'),
       '--outdir',
       outdir,
+      '--runtime-outdir',
+      runtimeOutdir,
     ])
     expect(stdout).toMatch(/^interceptor layer: .+ \(\d+ KiB\)$/m)
+    expect(stdout).toMatch(/^local runtime: .+bootstrap\.mjs \(\d+ KiB\)$/m)
+    expect(existsSync(path.join(runtimeOutdir, 'bootstrap.mjs'))).toBe(true)
     const names = (dir: string) => readFileSync(path.join(dir, LAYER.dir, LAYER.handlerModule), 'utf8')
     expect(names(outdir)).toBe(names(root))
   })
@@ -111,7 +116,7 @@ describe('interceptorLayerRoot', () => {
         ['cjs', 'construct.cjs'],
       ] as const) {
         await build({
-          entryPoints: [path.join(packageDir, 'src/runtime/interceptor/build-layer.ts')],
+          entryPoints: [path.join(packageDir, 'src/build/interceptor-layer.ts')],
           outfile: path.join(installed, 'dist', file),
           bundle: true,
           platform: 'node',

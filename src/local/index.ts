@@ -3,6 +3,8 @@
  * Node.js processes.
  * @packageDocumentation
  */
+
+export type { LocalApp, LocalEndpoints, StartLocalOptions } from './app/types.js'
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'
 export * from './invoke-handler.js'

@@ -1,5 +1,6 @@
 import { ArgumentError, StakeoutError } from '../errors.js'
 import { arnServiceOfType, isArn, nameInArn, parseArn } from './arn.js'
+import { AWS_SERVICES, type AwsService, type ClientSettings, type LocalConnection } from './client-settings.js'
 import { isRecord } from './template.js'
 
 /**
@@ -37,8 +38,12 @@ export interface StackDescription {
   deployedName?: boolean
 }
 
-/** Where a {@link StackResources} was read from. */
-export type ResourceSource = 'cloudformation' | 'cloud-assembly'
+/**
+ * Where a {@link StackResources} was read from: a deployed stack (`cloudformation`), a synthesized cloud assembly on
+ * disk (`cloud-assembly`), or an app brought up on this machine by `startLocal` (`local`: physical ids are the local
+ * names, and {@link StackResources.clientSettings} points at the local services).
+ */
+export type ResourceSource = 'cloudformation' | 'cloud-assembly' | 'local'
 
 /** How {@link StackResources.resolve} narrows its candidates. */
 export interface ResolveOptions {
@@ -115,20 +120,27 @@ export class StackResources {
   readonly stacks: readonly StackDescription[]
   /** Where the resources were read from: a deployed stack, or a synthesized cloud assembly on disk. */
   readonly source: ResourceSource
+  /** How the local app is reached (source `local` only). */
+  readonly local: LocalConnection | undefined
   readonly #byStack = new Map<string, Map<string, StackResource>>()
   readonly #stackByName = new Map<string, StackDescription>()
 
   /**
    * @param resources every resource, as {@link loadDeployedStack} or {@link loadCloudAssembly} read them
-   * @param options where they came from and the stacks that hold them
+   * @param options where they came from, the stacks that hold them, and for source `local` how the local app is
+   *   reached
    */
   constructor(
     resources: readonly StackResource[],
-    options: { source: ResourceSource; stacks: readonly StackDescription[] },
+    options: { source: ResourceSource; stacks: readonly StackDescription[]; local?: LocalConnection },
   ) {
+    if ((options.source === 'local') !== (options.local !== undefined)) {
+      throw new ArgumentError('StackResources', 'options.local', 'given exactly when source is local', options.local)
+    }
     this.resources = resources
     this.stacks = options.stacks
     this.source = options.source
+    this.local = options.local
     for (const stack of options.stacks) this.#stackByName.set(stack.stackName, stack)
     for (const resource of resources) {
       const logicalIds = this.#byStack.get(resource.stackName) ?? new Map<string, StackResource>()
@@ -144,6 +156,42 @@ export class StackResources {
   /** The root stack's region, when known. */
   get region(): string | undefined {
     return this.#rootStacks()[0]?.region
+  }
+
+  /**
+   * What an AWS SDK v3 client needs to reach `service` on this target. A deployed stack gives its region (when
+   * known); credentials and endpoints come from the SDK's own chain, so `AWS_PROFILE` or `AWS_ENDPOINT_URL` keep
+   * working. The local target gives its region, the local service's endpoint and dummy credentials.
+   *
+   * @param service the service, as in `AWS_ENDPOINT_URL_<SERVICE>`: `dynamodb`, `lambda`, `events`...
+   * @throws {StakeoutError} the local target does not serve `service` (the message lists the ones it serves)
+   * @example
+   * const stack = await resolveTarget()
+   * const dynamodb = new DynamoDBClient({ ...stack.clientSettings('dynamodb') })
+   */
+  clientSettings(service: AwsService): ClientSettings {
+    if (typeof service !== 'string' || !AWS_SERVICES.includes(service)) {
+      const expectation = `one of ${AWS_SERVICES.map((each) => `'${each}'`).join(', ')}`
+      throw boundary(new ArgumentError('clientSettings', 'service', expectation, service), this.clientSettings)
+    }
+    const local = this.local
+    if (local === undefined) return this.region === undefined ? {} : { region: this.region }
+    const endpoint = local.endpoints[service]
+    if (endpoint === undefined) {
+      const served = AWS_SERVICES.filter((each) => local.endpoints[each] !== undefined)
+      throw boundary(
+        new StakeoutError(
+          `The local target does not serve ${service}: it serves ${served.join(', ') || 'no service'}. ` +
+            'Test the stack deployed (STAKEOUT_STACK=<stack name>) to reach it.',
+        ),
+        this.clientSettings,
+      )
+    }
+    return {
+      region: local.region,
+      endpoint,
+      credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+    }
   }
 
   /**

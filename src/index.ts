@@ -55,8 +55,11 @@ export type {
 } from './runtime/interceptor/schema.js'
 export {
   AmbiguousResourceError,
+  type AwsService,
+  type ClientSettings,
   type CloudAssemblyOptions,
   type DeployedStackOptions,
+  LOCAL_APP_ENV,
   loadCloudAssembly,
   loadDeployedStack,
   type ResolveOptions,

@@ -3,6 +3,9 @@
  * Node.js processes by the launcher.
  * @packageDocumentation
  */
+
+export { startLocal } from './app/start-local.js'
+export type { LocalApp, LocalEndpoints, StartLocalOptions } from './app/types.js'
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'
 export * from './invoke-handler.js'

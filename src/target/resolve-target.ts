@@ -1,6 +1,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation'
 import { ArgumentError, StakeoutError } from '../errors.js'
 import { loadDeployedStack } from './cloudformation.js'
+import { LOCAL_APP_ENV, readLocalManifest } from './local-manifest.js'
 import type { StackResources } from './stack-resources.js'
 
 /** The environment variable that names the deployed stack under test. */
@@ -24,25 +25,36 @@ export interface TargetOptions {
   /** The CloudFormation client to read the stack with (a test can hand in a mocked one). */
   client?: CloudFormationClient
   /**
-   * Where `STAKEOUT_STACK` and `STAKEOUT_REGION` are read.
+   * The manifest a running local app wrote (see `startLocal`), read when no stack is named.
+   * @default process.env.STAKEOUT_LOCAL_APP
+   */
+  localApp?: string
+  /**
+   * Where `STAKEOUT_STACK`, `STAKEOUT_REGION` and `STAKEOUT_LOCAL_APP` are read.
    * @default process.env
    */
   env?: Readonly<Record<string, string | undefined>>
 }
 
-/** One discovery per stack and region per process: every fixture of every test file shares it. */
+/** One discovery per stack and region (or local manifest) per process: every fixture of every test file shares it. */
 const targets = new Map<string, Promise<StackResources>>()
 
 /**
- * The run's target: the deployed stack named by `STAKEOUT_STACK` (region from `STAKEOUT_REGION` or `AWS_REGION`),
- * read from CloudFormation once per process and shared by every caller.
+ * The run's target, read once per process and shared by every caller:
  *
- * @throws {StakeoutError} no stack is named: a local target is not available yet, so name a stack, or give the
- *   clients their resources explicitly
+ * - `STAKEOUT_STACK` set: the deployed stack it names (region from `STAKEOUT_REGION` or `AWS_REGION`), read from
+ *   CloudFormation. Clients reach it through the SDK's own credential chain.
+ * - else `STAKEOUT_LOCAL_APP` set: the local app whose manifest it names (stakeout's global setup and
+ *   `npx stakeout local` set it after `startLocal`). Physical ids are the local names, and
+ *   {@link StackResources.clientSettings} points clients at the local services.
+ *
+ * @throws {StakeoutError} neither is set (the message says how to get a target), the stack cannot be read, or the
+ *   local app's manifest is gone (the app stopped)
  * @example
- * // STAKEOUT_STACK=MyStack npx vitest
+ * // STAKEOUT_STACK=MyStack npx vitest, or through stakeout's global setup for the local app
  * const stack = await resolveTarget()
  * const functionName = stack.resolve('MakeExternalCalls', { type: 'AWS::Lambda::Function' }).physicalId
+ * const lambda = new LambdaClient({ ...stack.clientSettings('lambda') })
  */
 export function resolveTarget(options: TargetOptions = {}): Promise<StackResources> {
   if (typeof options !== 'object' || options === null) {
@@ -51,10 +63,13 @@ export function resolveTarget(options: TargetOptions = {}): Promise<StackResourc
   const env = options.env ?? process.env
   const stackName = options.stackName ?? (env[STACK_ENV] || undefined)
   if (stackName === undefined) {
+    const localApp = options.localApp ?? (env[LOCAL_APP_ENV] || undefined)
+    if (localApp !== undefined) return localTarget(localApp)
     return Promise.reject(
       new StakeoutError(
-        `No target: set ${STACK_ENV}=<stack name> to test a deployed stack, or pass { functionName, tableName } explicitly. ` +
-          'Testing without a deployed stack (a local target) is not available yet.',
+        `No target: set ${STACK_ENV}=<stack name> to test a deployed stack, or run the tests through stakeout's ` +
+          'global setup (stakeout/vitest/global-setup, stakeout/jest/global-setup) or `npx stakeout local`, which ' +
+          `bring the app up on this machine and set ${LOCAL_APP_ENV}; or pass { functionName, tableName } explicitly.`,
       ),
     )
   }
@@ -71,6 +86,23 @@ export function resolveTarget(options: TargetOptions = {}): Promise<StackResourc
     target = loadDeployedStack(stackName, loading)
     targets.set(key, target)
     // A failed read is not cached: the next caller (after fixing credentials, say) tries again.
+    target.catch(() => {
+      if (targets.get(key) === target) targets.delete(key)
+    })
+  }
+  return target
+}
+
+function localTarget(manifest: unknown): Promise<StackResources> {
+  if (typeof manifest !== 'string' || manifest.trim() === '') {
+    const expectation = "the path of a running local app's manifest (LocalApp.manifestPath)"
+    return Promise.reject(new ArgumentError('resolveTarget', 'options.localApp', expectation, manifest))
+  }
+  const key = `local:${manifest}`
+  let target = targets.get(key)
+  if (target === undefined) {
+    target = readLocalManifest(manifest)
+    targets.set(key, target)
     target.catch(() => {
       if (targets.get(key) === target) targets.delete(key)
     })

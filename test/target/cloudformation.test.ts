@@ -519,8 +519,9 @@ describe('resolveTarget', () => {
     )
     expect(error).toBeInstanceOf(StakeoutError)
     expect(error.message).toBe(
-      'No target: set STAKEOUT_STACK=<stack name> to test a deployed stack, or pass { functionName, tableName } explicitly. ' +
-        'Testing without a deployed stack (a local target) is not available yet.',
+      "No target: set STAKEOUT_STACK=<stack name> to test a deployed stack, or run the tests through stakeout's " +
+        'global setup (stakeout/vitest/global-setup, stakeout/jest/global-setup) or `npx stakeout local`, which ' +
+        'bring the app up on this machine and set STAKEOUT_LOCAL_APP; or pass { functionName, tableName } explicitly.',
     )
   })
 })

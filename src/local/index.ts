@@ -8,3 +8,4 @@ export type { LocalApp, LocalEndpoints, StartLocalOptions } from './app/types.js
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'
 export * from './invoke-handler.js'
+export * from './services/lambda-endpoint.js'

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export { startLocal } from './app/start-local.js'
 export type { LocalApp, LocalEndpoints, StartLocalOptions } from './app/types.js'
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'

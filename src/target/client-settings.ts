@@ -54,11 +54,12 @@ export interface LocalConnection {
 
 /**
  * The credentials clients and functions use against the local target. The local services do not check them, but the
- * SDK needs some to sign with, and static ones keep it from looking up a profile or an instance role.
+ * SDK needs some to sign with, and static ones keep it from looking up a profile or an instance role. Letters only:
+ * DynamoDB Local 2.x refuses an access key id with any other character (`UnrecognizedClientException`).
  */
 export const LOCAL_CREDENTIALS: LocalConnection['credentials'] = Object.freeze({
-  accessKeyId: 'stakeout-local',
-  secretAccessKey: 'stakeout-local',
+  accessKeyId: 'stakeoutlocal',
+  secretAccessKey: 'stakeoutlocal',
 })
 
 /** The region of the local target when the stack names none (an environment-agnostic stack). */

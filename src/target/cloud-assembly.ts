@@ -129,6 +129,7 @@ async function readStack(
   const visit = async (templateFile: string, stack: StackDescription, constructPathOfStack: string): Promise<void> => {
     stacks.push(stack)
     const template = await readTemplate(join(artifact.assemblyDir, templateFile))
+    if (isRecord(template?.Outputs)) stack.templateOutputs = template.Outputs
     const paths = pathsByStack.get(constructPathOfStack)
     const nested: Array<() => Promise<void>> = []
     for (const [logicalId, entry] of templateResources(template)) {

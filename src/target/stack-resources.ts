@@ -1,4 +1,4 @@
-import { ArgumentError, StakeoutError } from '../errors.js'
+import { ArgumentError, describeValue, StakeoutError } from '../errors.js'
 import { arnServiceOfType, isArn, nameInArn, parseArn } from './arn.js'
 import { AWS_SERVICES, type AwsService, type ClientSettings, type LocalConnection } from './client-settings.js'
 import { isRecord } from './template.js'
@@ -22,6 +22,11 @@ export interface StackResource {
   properties?: Record<string, unknown>
   /** The template's `Metadata`. */
   metadata?: Record<string, unknown>
+  /**
+   * The values `Fn::GetAtt` gives, when the target knows them: a local app fills `Arn`, `StreamArn`... with the
+   * local resource's.
+   */
+  attributes?: Record<string, string>
 }
 
 /** A stack the resources came from: the root stack or one of its nested stacks. */
@@ -36,6 +41,10 @@ export interface StackDescription {
   account?: string
   /** Whether `stackName` is the name CloudFormation knows the stack by (`AWS::StackName`). */
   deployedName?: boolean
+  /** The stack's outputs by logical id, resolved, when the target knows them (a local app does). */
+  outputs?: Record<string, string>
+  /** The template's `Outputs` (each `{ Value, Description?, Export? }`, intrinsics unresolved), when read from a template. */
+  templateOutputs?: Record<string, unknown>
 }
 
 /**
@@ -233,10 +242,11 @@ export class StackResources {
   /**
    * The value a template expression stands for, as far as this target knows it: a plain string is itself,
    * `{ Ref: logicalId }` is that resource's physical id, `{ Ref: 'AWS::Region' }` and the other pseudo parameters
-   * their value, `{ 'Fn::GetAtt': [id, 'Arn'] }` the resource's ARN when its physical id is one, and `Fn::Join` /
-   * `Fn::Sub` of such values their text. A `Ref` to a nested stack's parameter follows the value its parent passes.
-   * `undefined` when the value cannot be known here (a resource of a cloud assembly with no explicit name, another
-   * intrinsic function).
+   * their value, `{ 'Fn::GetAtt': [id, attribute] }` the attribute when the target knows it (a local app knows
+   * `Arn`, `StreamArn`...; a deployed stack the `Arn` of a resource whose physical id is one), and `Fn::Join`,
+   * `Fn::Sub`, `Fn::Select` and `Fn::Split` of such values their text. A `Ref` to a nested stack's parameter
+   * follows the value its parent passes. `undefined` when the value cannot be known here (a resource of a cloud
+   * assembly with no explicit name, a condition, an import); {@link StackResources.requireValue} says why.
    *
    * @param value a property value, e.g. `fn.properties.Environment.Variables.TABLE_NAME`
    * @param from the resource whose properties hold `value`: logical ids are looked up in its stack (nested
@@ -247,7 +257,39 @@ export class StackResources {
    * const tableName = stack.resolveValue(env.Variables.TABLE_NAME, fn)    // { Ref: 'Ledger1234' } → 'MyStack-Ledger1234-XYZ'
    */
   resolveValue(value: unknown, from?: StackResource): string | undefined {
-    return this.#value(value, this.#stackOf(from, this.resolveValue), 0)
+    const stackName = this.#stackOf(from, this.resolveValue)
+    try {
+      const resolved = this.#value(value, stackName, 0)
+      return typeof resolved === 'string' ? resolved : undefined
+    } catch (error) {
+      if (error instanceof Unresolved) return undefined
+      throw error
+    }
+  }
+
+  /**
+   * As {@link StackResources.resolveValue}, but a value it cannot know throws an error that says why (which
+   * intrinsic, which resource, which attribute), instead of giving `undefined`.
+   *
+   * @param value a property value
+   * @param from the resource whose properties hold `value` (see {@link StackResources.resolveValue})
+   * @param what what the value is, for the message: `environment variable TABLE of function Orders`
+   * @throws {StakeoutError} the value cannot be known on this target
+   * @example
+   * stack.requireValue(env.Variables.QUEUE_URL, fn, 'environment variable QUEUE_URL of MyStack/Worker')
+   * // StakeoutError: Cannot resolve environment variable QUEUE_URL of MyStack/Worker: { Ref: Queue4A7E3555 } names
+   * //   MyStack/Queue (AWS::SQS::Queue), which has no physical id on this target
+   */
+  requireValue(value: unknown, from: StackResource | undefined, what: string): string {
+    const stackName = this.#stackOf(from, this.requireValue)
+    try {
+      const resolved = this.#value(value, stackName, 0)
+      if (typeof resolved === 'string') return resolved
+      throw new Unresolved(`it is a list (${JSON.stringify(resolved)}), not a string`)
+    } catch (error) {
+      if (!(error instanceof Unresolved)) throw error
+      throw boundary(new StakeoutError(`Cannot resolve ${what}: ${error.message}`), this.requireValue)
+    }
   }
 
   /**
@@ -284,70 +326,131 @@ export class StackResources {
     return passed === undefined ? undefined : this.#reference(passed.value, passed.stackName, depth + 1)
   }
 
-  #value(value: unknown, stackName: string, depth: number): string | undefined {
+  /** The value of an expression: a string, or a list (`Fn::Split`, a list in `Fn::Select`); throws {@link Unresolved}. */
+  #value(value: unknown, stackName: string, depth: number): string | string[] {
     if (typeof value === 'string') return value
     if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-    if (!isRecord(value) || depth > 20) return undefined
+    if (depth > 20) throw new Unresolved('the expression nests deeper than 20 levels')
+    if (Array.isArray(value)) return value.map((item) => this.#text(item, stackName, depth + 1))
+    if (!isRecord(value)) throw new Unresolved(`${describeValue(value)} is not a template value`)
+    const keys = Object.keys(value)
+    if (keys.length !== 1) throw new Unresolved(`${show(value)} is not one intrinsic function`)
     const ref = value.Ref
     if (typeof ref === 'string') return this.#ref(ref, stackName, depth)
     const getAtt = getAttOf(value)
     if (getAtt !== undefined) return this.#attribute(getAtt.logicalId, getAtt.attribute, stackName, depth)
     const join = value['Fn::Join']
-    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-      const parts = join[1].map((part: unknown) => this.#value(part, stackName, depth + 1))
-      return parts.every((part) => part !== undefined) ? parts.join(join[0]) : undefined
+    if (join !== undefined) {
+      if (!Array.isArray(join) || typeof join[0] !== 'string' || join.length !== 2) {
+        throw new Unresolved(`${show(value)} is not Fn::Join [delimiter, [values]]`)
+      }
+      return this.#list(join[1], stackName, depth + 1).join(join[0])
     }
     const sub = value['Fn::Sub']
-    if (typeof sub === 'string' || (Array.isArray(sub) && typeof sub[0] === 'string')) {
+    if (sub !== undefined) {
+      if (typeof sub !== 'string' && !(Array.isArray(sub) && typeof sub[0] === 'string' && isRecord(sub[1] ?? {}))) {
+        throw new Unresolved(`${show(value)} is not Fn::Sub 'text' or Fn::Sub ['text', { variables }]`)
+      }
       return this.#substitute(sub, stackName, depth)
     }
-    return undefined
+    const select = value['Fn::Select']
+    if (select !== undefined) {
+      if (!Array.isArray(select) || select.length !== 2)
+        throw new Unresolved(`${show(value)} is not Fn::Select [index, list]`)
+      const index = Number(this.#text(select[0], stackName, depth + 1))
+      const list = this.#list(select[1], stackName, depth + 1)
+      const chosen = Number.isInteger(index) ? list[index] : undefined
+      if (chosen === undefined)
+        throw new Unresolved(`Fn::Select index ${select[0]} is outside the list ${JSON.stringify(list)}`)
+      return chosen
+    }
+    const split = value['Fn::Split']
+    if (split !== undefined) {
+      if (!Array.isArray(split) || typeof split[0] !== 'string' || split.length !== 2) {
+        throw new Unresolved(`${show(value)} is not Fn::Split [delimiter, text]`)
+      }
+      return this.#text(split[1], stackName, depth + 1).split(split[0])
+    }
+    const name = keys[0] ?? ''
+    const why =
+      name.startsWith('Fn::') || name === 'Condition'
+        ? `${name} is not evaluated here`
+        : 'it is not an intrinsic function'
+    throw new Unresolved(`${show(value)}: ${why}`)
   }
 
-  #ref(name: string, stackName: string, depth: number): string | undefined {
+  #text(value: unknown, stackName: string, depth: number): string {
+    const resolved = this.#value(value, stackName, depth)
+    if (typeof resolved !== 'string') throw new Unresolved(`${show(value)} is a list where a string is expected`)
+    return resolved
+  }
+
+  #list(value: unknown, stackName: string, depth: number): string[] {
+    const resolved = this.#value(value, stackName, depth)
+    if (typeof resolved === 'string') throw new Unresolved(`${show(value)} is a string where a list is expected`)
+    return resolved
+  }
+
+  #ref(name: string, stackName: string, depth: number): string {
     const stack = this.#stackByName.get(stackName)
     const region = stack?.region ?? this.region
+    const known = (value: string | undefined, why: string): string => {
+      if (value === undefined) throw new Unresolved(`{ Ref: ${name} }: ${why}`)
+      return value
+    }
     switch (name) {
       case 'AWS::Region':
-        return region
+        return known(region, 'the stack names no region')
       case 'AWS::AccountId':
-        return stack?.account
+        return known(stack?.account, 'the stack names no account')
       case 'AWS::Partition':
-        return region === undefined ? undefined : partitionOf(region)
+        return known(region === undefined ? undefined : partitionOf(region), 'the stack names no region')
       case 'AWS::URLSuffix':
-        return region === undefined ? undefined : region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
+        return known(
+          region === undefined ? undefined : region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com',
+          'the stack names no region',
+        )
       case 'AWS::StackName':
-        return stack?.deployedName ? stackName : undefined
+        return known(stack?.deployedName ? stackName : undefined, 'a nested stack gets its name when deployed')
     }
-    if (name.startsWith('AWS::')) return undefined
+    if (name.startsWith('AWS::')) throw new Unresolved(`{ Ref: ${name} } is not known on this target`)
     const resource = this.#byStack.get(stackName)?.get(name)
-    if (resource !== undefined) return resource.physicalId
+    if (resource !== undefined) {
+      if (resource.physicalId !== undefined) return resource.physicalId
+      throw new Unresolved(
+        `{ Ref: ${name} } names ${label(resource)} (${resource.type}), which has no physical id on this target`,
+      )
+    }
     const passed = this.#parameterValue(stackName, name)
-    return passed === undefined ? undefined : this.#value(passed.value, passed.stackName, depth + 1)
+    if (passed === undefined) throw new Unresolved(`{ Ref: ${name} } names no resource or parameter of ${stackName}`)
+    return this.#text(passed.value, passed.stackName, depth + 1)
   }
 
-  #attribute(logicalId: string, attribute: string, stackName: string, depth: number): string | undefined {
+  #attribute(logicalId: string, attribute: string, stackName: string, depth: number): string {
     const resource = this.#reference({ Ref: logicalId }, stackName, depth)
-    if (attribute === 'Arn' && resource?.physicalId !== undefined && isArn(resource.physicalId))
+    const call = `{ Fn::GetAtt: [${logicalId}, ${attribute}] }`
+    if (resource === undefined) throw new Unresolved(`${call} names no resource of ${stackName}`)
+    const known = resource.attributes?.[attribute]
+    if (known !== undefined) return known
+    if (attribute === 'Arn' && resource.physicalId !== undefined && isArn(resource.physicalId))
       return resource.physicalId
-    return undefined
+    const has = Object.keys(resource.attributes ?? {})
+    const which =
+      has.length > 0 ? `this target knows its ${has.join(', ')}` : 'this target knows none of its attributes'
+    throw new Unresolved(`${call}: ${label(resource)} (${resource.type}) has no ${attribute} here (${which})`)
   }
 
-  #substitute(sub: string | unknown[], stackName: string, depth: number): string | undefined {
+  #substitute(sub: string | unknown[], stackName: string, depth: number): string {
     const [text, variables] = typeof sub === 'string' ? [sub, {}] : [sub[0] as string, isRecord(sub[1]) ? sub[1] : {}]
-    let known = true
-    const result = text.replace(/\$\{(!?)([^}]+)\}/g, (_, literal: string, name: string) => {
+    return text.replace(/\$\{(!?)([^}]+)\}/g, (_, literal: string, name: string) => {
       if (literal === '!') return `\${${name}}`
-      const resolved =
-        name in variables
-          ? this.#value(variables[name], stackName, depth + 1)
-          : name.includes('.') && !name.startsWith('AWS::')
-            ? this.#attribute(name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1), stackName, depth + 1)
-            : this.#ref(name, stackName, depth + 1)
-      if (resolved === undefined) known = false
-      return resolved ?? ''
+      if (name in variables) return this.#text(variables[name], stackName, depth + 1)
+      if (name.includes('.') && !name.startsWith('AWS::')) {
+        const dot = name.indexOf('.')
+        return this.#attribute(name.slice(0, dot), name.slice(dot + 1), stackName, depth + 1)
+      }
+      return this.#ref(name, stackName, depth + 1)
     })
-    return known ? result : undefined
   }
 
   /** A nested stack's parameter: the expression its parent's `AWS::CloudFormation::Stack` passes for it. */
@@ -576,6 +679,18 @@ function editDistance(a: string, b: string): number {
     previous = current
   }
   return previous[b.length]!
+}
+
+/** Why a template value cannot be known on this target: caught by resolveValue, turned into a message by requireValue. */
+class Unresolved extends Error {}
+
+/** An expression as a reader of the template would write it, for messages. */
+function show(value: unknown): string {
+  return (
+    JSON.stringify(value)
+      ?.replace(/"([^"]+)":/g, '$1: ')
+      .replace(/"/g, '') ?? String(value)
+  )
 }
 
 /** Starts the error's stack at the user's call, not inside stakeout. */

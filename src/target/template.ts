@@ -2,6 +2,7 @@
 export interface CloudFormationTemplate {
   Resources?: Record<string, TemplateResource>
   Parameters?: Record<string, unknown>
+  Outputs?: Record<string, unknown>
 }
 
 /** One entry of a template's `Resources`. */

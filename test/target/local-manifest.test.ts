@@ -63,7 +63,7 @@ describe('StackResources.clientSettings', () => {
     expect(stack.clientSettings('dynamodb')).toEqual({
       region: REGION,
       endpoint: 'http://127.0.0.1:41001',
-      credentials: { accessKeyId: 'stakeout-local', secretAccessKey: 'stakeout-local' },
+      credentials: { accessKeyId: 'stakeoutlocal', secretAccessKey: 'stakeoutlocal' },
     })
     expect(stack.clientSettings('lambda').endpoint).toBe('http://127.0.0.1:41002')
   })

@@ -26,7 +26,7 @@ export interface StartLocalOptions {
   /**
    * Receives one progress line per step (synth, DynamoDB Local, tables, functions) with its time, and the one
    * warning that lists what is not brought up.
-   * @default no progress lines (the warning still goes to `console.warn`)
+   * @default no progress lines; the warning goes to `console.warn`
    */
   readonly log?: (line: string) => void
   /**
@@ -34,6 +34,11 @@ export interface StartLocalOptions {
    * @default none
    */
   readonly signal?: AbortSignal
+  /**
+   * The port DynamoDB Local listens on.
+   * @default a free port
+   */
+  readonly dynamodbPort?: number
 }
 
 /** What a script or the AWS CLI needs to reach the local services (`aws --endpoint-url ...`). */
@@ -64,6 +69,8 @@ export interface LocalApp {
    * @param event the event, as JSON
    */
   invoke(ref: string, event: unknown, options?: { readonly signal?: AbortSignal }): Promise<InvokeResult>
+  /** The process ids of DynamoDB Local's Java and of every running function environment (for a supervisor or a test). */
+  pids(): number[]
   /** Stops every function environment and DynamoDB Local, and removes the temporary files. Safe to call twice. */
   stop(): Promise<void>
 }

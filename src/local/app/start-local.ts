@@ -1,0 +1,286 @@
+import { rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { failArgument, StakeoutError } from '../../errors.js'
+import {
+  constructPath,
+  LOCAL_ACCOUNT,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalConnection,
+  loadCloudAssembly,
+  type StackResource,
+  type StackResources,
+  writeLocalManifest,
+} from '../../target/index.js'
+import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
+import type { InvokeResult } from '../invoke-handler.js'
+import { AssetIndex } from './assets.js'
+import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
+import {
+  describeGaps,
+  FUNCTION,
+  functionGaps,
+  functionRuntime,
+  functionSpec,
+  type Gap,
+  localResources,
+  resolveOutputs,
+  TABLE,
+  unsupportedResources,
+} from './plan.js'
+import { assemblyOf, scratchDirectory } from './synth.js'
+import { createTable } from './tables.js'
+import type { LocalApp, StartLocalOptions } from './types.js'
+
+/**
+ * Brings a CDK app up on this machine: synthesizes it (or reads a `cdk.out`), starts DynamoDB Local with the
+ * stack's tables, and runs its Node.js functions from their code assets, each in a pool of execution environments
+ * started on first invoke. The resources carry their local names (`source: 'local'`), and the manifest at
+ * `manifestPath` lets other processes reach the same app with `resolveTarget()` (set `STAKEOUT_LOCAL_APP` to it).
+ * What the local target does not bring up is listed in one warning.
+ *
+ * @throws {ArgumentError} an option is not what it must be
+ * @throws {StakeoutError} the app does not exist or its synth failed (its output shown), the assembly has several
+ *   stacks and none is chosen, DynamoDB Local could not start (its port taken), a function's code asset or handler
+ *   file is missing
+ * @example
+ * const app = await startLocal({ app: 'npx tsx bin/app.ts', log: console.log })
+ * try {
+ *   const out = await app.invoke('Checkout', { cartId: 'c-1' })
+ *   const orders = app.resources.resolve('Orders').physicalId
+ * } finally {
+ *   await app.stop()
+ * }
+ */
+export async function startLocal(options: StartLocalOptions): Promise<LocalApp> {
+  const checked = checkOptions(options)
+  const { log, signal } = checked
+  const cleanups: Array<() => Promise<unknown>> = []
+  const cleanUp = async () => {
+    const errors: unknown[] = []
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error))
+    if (errors.length > 0) throw errors[0]
+  }
+  try {
+    await assertDirectory(checked.cwd)
+    const scratchDir = await scratchDirectory()
+    cleanups.push(() => rm(scratchDir, { recursive: true, force: true }))
+
+    let started = performance.now()
+    const assembly = await assemblyOf({ ...checked, region: LOCAL_REGION, account: LOCAL_ACCOUNT, scratchDir })
+    const fromAssembly = await chooseStack(assembly.dir, checked.stack, checked.app)
+    const root = fromAssembly.stacks.find((stack) => stack.parent === undefined)
+    if (root === undefined) throw new StakeoutError(`startLocal: ${checked.app} holds no stack`)
+    const stackName = root.stackName
+    log(
+      assembly.synthesized
+        ? `synth: ${stackName} from ${JSON.stringify(checked.app)} in ${seconds(started)}`
+        : `cloud assembly: ${stackName} read from ${assembly.dir} in ${seconds(started)}`,
+    )
+    signal?.throwIfAborted()
+
+    started = performance.now()
+    const dynamodb: DynamoDBLocal = await startDynamoDBLocal({
+      ...(checked.dynamodbPort === undefined ? {} : { port: checked.dynamodbPort }),
+      ...(signal === undefined ? {} : { signal }),
+    })
+    cleanups.push(() => dynamodb.stop())
+    log(`DynamoDB Local: ${dynamodb.endpoint} in ${seconds(started)}`)
+
+    const where = { region: root.region ?? LOCAL_REGION, account: root.account ?? LOCAL_ACCOUNT }
+    const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint }
+    const connection: LocalConnection = { ...where, endpoints, credentials: LOCAL_CREDENTIALS }
+    // Names first (streams unknown yet), so tables are created under the names every reference will resolve to.
+    const named = localResources(fromAssembly, where, connection, new Map())
+
+    started = performance.now()
+    const client = new DynamoDBClient({ ...named.clientSettings('dynamodb'), maxAttempts: 1 })
+    const streams = new Map<StackResource, string | undefined>()
+    try {
+      const tables = fromAssembly.ofType(TABLE)
+      await Promise.all(
+        tables.map(async (table, index) => {
+          const name = named.ofType(TABLE)[index]?.physicalId ?? table.logicalId
+          streams.set(table, (await createTable(client, table, name)).streamArn)
+        }),
+      )
+      log(`tables: ${tables.length} created in ${seconds(started)}`)
+    } finally {
+      client.destroy()
+    }
+    signal?.throwIfAborted()
+
+    started = performance.now()
+    const assets = await AssetIndex.read(assembly.dir)
+    const gaps: Gap[] = unsupportedResources(fromAssembly)
+    // The same names, now with the tables' stream ARNs.
+    const withStreams = localResources(fromAssembly, where, connection, streams)
+    const sdkEnvironment = {
+      AWS_REGION: where.region,
+      AWS_DEFAULT_REGION: where.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+    }
+    const pools = new Map<string, FunctionPool | RefusedFunction>()
+    cleanups.push(() => Promise.all([...pools.values()].map((pool) => pool.stop())))
+    let running = 0
+    for (const fn of withStreams.ofType(FUNCTION)) {
+      const label = constructPath(fn) ?? fn.logicalId
+      const runtime = functionRuntime(fn)
+      if ('refused' in runtime) {
+        pools.set(fn.logicalId, new RefusedFunction(label, runtime.refused))
+        gaps.push({ resource: fn, what: '', why: `${runtime.refused}; invoking it fails` })
+        continue
+      }
+      const spec = await functionSpec(fn, runtime.runtime, withStreams, assets, sdkEnvironment)
+      if ('refused' in spec) {
+        pools.set(fn.logicalId, new RefusedFunction(label, spec.refused))
+        gaps.push({ resource: fn, what: '', why: `${spec.refused}; invoking it fails` })
+        continue
+      }
+      await handlerEntry(spec)
+      gaps.push(...functionGaps(fn))
+      pools.set(fn.logicalId, new FunctionPool(spec))
+      running += 1
+    }
+    log(`functions: ${running} Node.js ready in ${seconds(started)} (each starts on its first invoke)`)
+
+    const resources = withOutputs(withStreams, gaps)
+    // WIRING POINT (functions helper's startLambdaEndpoint): serve `invoker` over the Lambda Invoke API, then
+    // endpoints.lambda = api.endpoint and cleanups.push(() => api.stop()), before the manifest is written:
+    //   const api = await startLambdaEndpoint({ invoker: lambdaInvoker(resources, pools), region: where.region })
+    const manifestPath = join(scratchDir, 'local-app.json')
+    await writeLocalManifest(manifestPath, resources)
+
+    const warning = describeGaps(stackName, gaps)
+    // The one warning: through the user's log when there is one, so it sits among the progress lines.
+    if (warning !== undefined) (checked.logGiven ? log : console.warn)(warning)
+
+    let stopping: Promise<void> | undefined
+    return {
+      stackName,
+      resources,
+      endpoints: { dynamodb: dynamodb.endpoint, lambda: endpoints.lambda ?? '', region: where.region },
+      manifestPath,
+      invoke(ref: string, event: unknown, invokeOptions: { readonly signal?: AbortSignal } = {}) {
+        if (stopping !== undefined) {
+          return Promise.reject(
+            new StakeoutError('LocalApp.invoke: the local app was stopped; start it again with startLocal()'),
+          )
+        }
+        const fn = resources.resolve(ref, { type: FUNCTION })
+        const pool = pools.get(fn.logicalId)
+        if (pool === undefined)
+          return Promise.reject(new StakeoutError(`LocalApp.invoke: ${ref} is not a function of ${stackName}`))
+        return pool.invoke(event, invokeOptions.signal)
+      },
+      pids() {
+        return [dynamodb.pid, ...[...pools.values()].flatMap((pool) => pool.pids)]
+      },
+      stop() {
+        stopping ??= cleanUp()
+        return stopping
+      },
+    }
+  } catch (error) {
+    await cleanUp().catch(() => {})
+    throw error
+  }
+}
+
+/** The invoker the Lambda Invoke API serves: a function's name or ARN → its pool. */
+export function lambdaInvoker(
+  resources: StackResources,
+  pools: ReadonlyMap<string, { invoke(event: unknown, signal?: AbortSignal): Promise<InvokeResult> }>,
+): {
+  invoke(name: string, event: unknown, options: { readonly signal?: AbortSignal }): Promise<InvokeResult> | undefined
+} {
+  return {
+    invoke(name, event, options) {
+      const fn = resources.ofType(FUNCTION).find((each) => each.physicalId === name || each.attributes?.Arn === name)
+      const pool = fn === undefined ? undefined : pools.get(fn.logicalId)
+      return pool?.invoke(event, options.signal)
+    },
+  }
+}
+
+function withOutputs(resources: StackResources, gaps: Gap[]): StackResources {
+  for (const stack of resources.stacks) {
+    if (stack.templateOutputs !== undefined) stack.outputs = resolveOutputs(resources, stack, gaps)
+  }
+  return resources
+}
+
+async function chooseStack(dir: string, stack: string | undefined, app: string): Promise<StackResources> {
+  if (stack !== undefined) return loadCloudAssembly(dir, { stackName: stack })
+  const all = await loadCloudAssembly(dir)
+  const roots = all.stacks.filter((each) => each.parent === undefined).map((each) => each.stackName)
+  if (roots.length > 1) {
+    throw new StakeoutError(
+      `startLocal: the app ${JSON.stringify(app)} has ${roots.length} stacks (${roots.join(', ')}): choose one with { stack }, ` +
+        `e.g. startLocal({ app, stack: ${JSON.stringify(roots[0])} }) (STAKEOUT_LOCAL_STACK for the global setup).`,
+    )
+  }
+  return all
+}
+
+interface CheckedOptions {
+  readonly app: string
+  readonly stack: string | undefined
+  readonly cwd: string
+  readonly log: (line: string) => void
+  readonly signal: AbortSignal | undefined
+  readonly dynamodbPort: number | undefined
+  readonly logGiven: boolean
+}
+
+function checkOptions(options: StartLocalOptions): CheckedOptions {
+  if (options === null || typeof options !== 'object') {
+    failArgument(startLocal, 'startLocal', 'options', 'an object like { app }', options)
+  }
+  const { app, stack, cwd, log, signal, dynamodbPort } = options
+  if (typeof app !== 'string' || app.trim() === '') {
+    failArgument(
+      startLocal,
+      'startLocal',
+      'options.app',
+      "a cdk.out directory or an app command like 'npx tsx bin/app.ts'",
+      app,
+    )
+  }
+  if (stack !== undefined && (typeof stack !== 'string' || stack === '')) {
+    failArgument(startLocal, 'startLocal', 'options.stack', 'a stack name when given', stack)
+  }
+  if (cwd !== undefined && typeof cwd !== 'string') {
+    failArgument(startLocal, 'startLocal', 'options.cwd', 'the directory the app command runs in', cwd)
+  }
+  if (log !== undefined && typeof log !== 'function') {
+    failArgument(startLocal, 'startLocal', 'options.log', 'a function taking one line', log)
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    failArgument(startLocal, 'startLocal', 'options.signal', 'an AbortSignal', signal)
+  }
+  return {
+    app,
+    stack,
+    cwd: cwd ?? process.cwd(),
+    log: log ?? (() => {}),
+    signal,
+    dynamodbPort,
+    logGiven: log !== undefined,
+  }
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(2)} s`
+}
+
+/** Checks `cwd` exists before anything runs in it. */
+async function assertDirectory(path: string): Promise<void> {
+  const stats = await stat(path).catch(() => undefined)
+  if (!stats?.isDirectory()) {
+    throw new StakeoutError(`startLocal: cwd ${path} is not a directory (the app command runs there)`)
+  }
+}

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { App, Stack, type StackProps } from 'aws-cdk-lib'
+import { Stack, type StackProps } from 'aws-cdk-lib'
 import { Runtime } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import type { Construct } from 'constructs'
@@ -30,11 +30,4 @@ export class BankStack extends Stack {
       applyHttpInterceptor(this, interceptor)
     }
   }
-}
-
-/** `cdk synth` entry: `npx cdk synth --app "npx tsx examples/bank/stack.ts"`. */
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const app = new App()
-  new BankStack(app, 'Bank')
-  app.synth()
 }

@@ -25,6 +25,7 @@ import {
   type RecordedCall,
   type RequestSnapshot,
 } from './schema.js'
+import { closeHandlesLeftOpen } from './socket-handles.js'
 import type { InterceptorTable, RuleSet, RuleUse } from './store.js'
 
 /** What the interceptor needs to know, read once from the environment. */
@@ -351,6 +352,7 @@ export function installInterceptor(
     awaitingStatus.delete(requestId)
   })
   interceptor.apply()
+  const stopClosingHandles = closeHandlesLeftOpen()
 
   const flush = async (invocation: Invocation): Promise<void> => {
     invocation.closed = true
@@ -395,6 +397,7 @@ export function installInterceptor(
     },
     dispose() {
       interceptor.dispose()
+      stopClosingHandles()
     },
   }
 }

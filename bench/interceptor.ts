@@ -18,6 +18,10 @@ import { createInterceptorTable } from '../src/local/interceptor-table.js'
 import { type HandlerOptions, type LocalHandler, startHandler } from '../src/local/invoke-handler.js'
 
 const ENTRY = fileURLToPath(new URL('./fixtures/sequential-calls.mjs', import.meta.url))
+const HEAP_ENTRY = fileURLToPath(new URL('./fixtures/heap-after-calls.mjs', import.meta.url))
+/** Calls per invocation, and invocations, of the live-heap figure: 5,000 calls in one warm process. */
+const HEAP_CALLS_PER_INVOCATION = 250
+const HEAP_INVOCATIONS = 20
 const CALLS = Number(process.env.BENCH_CALLS ?? 300)
 const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 30)
 const COLD_STARTS = Number(process.env.BENCH_COLD_STARTS ?? 7)
@@ -99,6 +103,52 @@ async function coldStarts(options: HandlerOptions): Promise<number[]> {
   return times
 }
 
+/** Live heap after a full GC, in one warm process, every 1,000 calls: the same calls without the layer and mocked. */
+async function heapPerThousandCalls(
+  baseline: HandlerOptions,
+  mocked: HandlerOptions,
+  arrangeMock: () => Promise<unknown>,
+  url: string,
+): Promise<string> {
+  const series = async (options: HandlerOptions): Promise<number[]> => {
+    const handler = await startHandler({ ...options, entry: HEAP_ENTRY })
+    try {
+      const heap: number[] = []
+      for (let i = 0; i <= HEAP_INVOCATIONS; i++) {
+        // The first invocation warms up (JIT, sockets, the SDK chunk): the figure starts after it.
+        const out = await handler.invoke({ url, count: HEAP_CALLS_PER_INVOCATION })
+        if (out.error) throw new Error(`heap: ${out.error.errorType}: ${out.error.errorMessage}\n${out.logs}`)
+        if ((i * HEAP_CALLS_PER_INVOCATION) % 1000 === 0) heap.push(out.result as number)
+      }
+      return heap
+    } finally {
+      await handler.stop()
+    }
+  }
+  const without = await series(baseline)
+  await arrangeMock()
+  const withLayer = await series(mocked)
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
+  const perThousand = (heap: number[]) => ((heap.at(-1) ?? 0) - (heap[0] ?? 0)) / 2 ** 10 / (heap.length - 1)
+  const rows = without.map(
+    (bytes, index) => `| ${(index * 1000).toLocaleString('en-US')} | ${mib(bytes)} | ${mib(withLayer[index] ?? 0)} |`,
+  )
+  return `## Live heap after GC per 1,000 mocked calls (one warm process)
+
+Invocations of ${HEAP_CALLS_PER_INVOCATION} sequential \`fetch\` calls (\`bench/fixtures/heap-after-calls.mjs\`), each ending with a full
+GC; the live heap (V8 \`used_heap_size\`) is read after the first (warm-up) invocation and after every 1,000 calls.
+The baseline makes the same calls to the real local server without the layer; with the layer every call is mocked.
+
+| calls after warm-up | baseline (no interceptor) | with the layer, mocked |
+|---|---|---|
+${rows.join('\n')}
+
+Growth per 1,000 calls: baseline ${perThousand(without).toFixed(0)} KiB, mocked ${perThousand(withLayer).toFixed(0)} KiB.
+Before the fix (@mswjs/interceptors left every mocked socket's TCP handle open) the layer kept about 16 KiB per
+mocked call, so 16,000 KiB per 1,000 calls.
+`
+}
+
 async function main() {
   const ddb = await startDynamoDBLocal()
   const api = await startApi()
@@ -154,6 +204,13 @@ async function main() {
     }
     await longLived.stop()
 
+    const heapSection = await heapPerThousandCalls(
+      { entry: ENTRY, env, functionName: 'heap-baseline' },
+      intercepted('heap-mocked'),
+      () => client('heap-mocked').mock(`${api.url}/*`, { status: 200, body: '{"ok":true}' }),
+      `${api.url}/items`,
+    )
+
     const coldBaseline = await coldStarts({ entry: ENTRY, env, functionName: 'cold-baseline' })
     const coldIntercepted = await coldStarts(intercepted('cold-intercepted'))
 
@@ -202,6 +259,7 @@ Median per-call time of each of ${LONG_RUN_INVOCATIONS} consecutive invocations 
 ${invocationMedians.map((m) => m.toFixed(2)).join(', ')} ms (first ${ms(invocationMedians[0] ?? 0)}, last ${ms(invocationMedians.at(-1) ?? 0)}).
 lambda-http-interceptor grows by about 45 ms per 1,000 calls.
 
+${heapSection}
 ## Cold start (start of the process to the end of INIT, median of ${COLD_STARTS})
 
 | | median | added |

@@ -22,6 +22,7 @@ import {
   type RecordedCall,
   type RequestSnapshot,
 } from './schema.js'
+import { closeHandlesLeftOpen } from './socket-handles.js'
 import type { InterceptorTable, RuleSet, RuleUse } from './store.js'
 import type { ParsedRule } from './stored-rule.js'
 
@@ -343,6 +344,7 @@ export function installInterceptor(
     awaitingStatus.delete(requestId)
   })
   interceptor.apply()
+  const stopClosingHandles = closeHandlesLeftOpen()
 
   const flush = async (invocation: Invocation): Promise<void> => {
     invocation.closed = true
@@ -387,6 +389,7 @@ export function installInterceptor(
     },
     dispose() {
       interceptor.dispose()
+      stopClosingHandles()
     },
   }
 }

@@ -17,6 +17,8 @@ import {
   callsPartition,
   callsSinceSortKey,
   DEFAULT_TTL_SECONDS,
+  itemSize,
+  MAX_ITEM_BYTES,
   type MockResponse,
   PARTITION_KEY,
   type RecordedCall,
@@ -154,6 +156,8 @@ const OPTION_KEYS: readonly string[] = [
 const CONFIG_KEYS: readonly string[] = ['url', 'method', 'body', 'headers', 'queryParams', 'response']
 const CONFIG_RESPONSE_KEYS: readonly string[] = ['passThrough', 'status', 'headers', 'body']
 const BATCH_SIZE = 25
+/** What DynamoDB accepts as a table name. */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/
 const DEFAULT_POLL_TIMEOUT = 10_000
 
 /**
@@ -205,8 +209,18 @@ export class HttpInterceptorClient implements Interceptor {
     if (typeof functionName !== 'string' || functionName.trim() === '') {
       fail('options.functionName', 'the function name, a non-empty string', functionName)
     }
+    if (functionName.includes('#')) {
+      fail(
+        'options.functionName',
+        "a function name without '#' (it separates the parts of the table's keys)",
+        functionName,
+      )
+    }
     if (typeof tableName !== 'string' || tableName.trim() === '') {
       fail('options.tableName', 'the interceptor table name, a non-empty string', tableName)
+    }
+    if (!TABLE_NAME.test(tableName)) {
+      fail('options.tableName', 'a DynamoDB table name: 3 to 255 characters, each a-z, A-Z, 0-9, _, - or .', tableName)
     }
     if (dynamodb !== undefined && typeof (dynamodb as { send?: unknown }).send !== 'function') {
       fail('options.dynamodb', 'a DynamoDBClient from @aws-sdk/client-dynamodb', dynamodb)
@@ -266,10 +280,12 @@ export class HttpInterceptorClient implements Interceptor {
     try {
       const matcher = validateMatcher('mock', 'request', request)
       const responses = Array.isArray(response)
-        ? validateSequence('mock', response)
-        : [validateResponse('mock', 'response', response)]
+        ? validateSequence('mock', response, matcher.method)
+        : [validateResponse('mock', 'response', response, matcher.method)]
       const match = serializeMatcher(matcher, 'mock', 'request')
-      return this.#writeRule(match, { action: 'mock', responses })
+      const fields: RuleFields = { action: 'mock', responses }
+      checkFitsInItem('mock', 'response', this.functionName, match, fields, response)
+      return this.#writeRule(match, fields)
     } catch (error) {
       return Promise.reject(atCaller(error, this.mock))
     }
@@ -445,7 +461,7 @@ export class HttpInterceptorClient implements Interceptor {
   async createConfigs(configs: InterceptorConfig[]): Promise<void> {
     let rules: Array<{ match: Record<string, unknown>; fields: RuleFields }>
     try {
-      rules = readConfigs(configs)
+      rules = readConfigs(configs, this.functionName)
     } catch (error) {
       throw atCaller(error, this.createConfigs)
     }
@@ -629,11 +645,33 @@ function isUnprocessed(error: unknown): boolean {
   return error instanceof StakeoutError && error.message.includes('unprocessed')
 }
 
-function validateSequence(callee: string, responses: unknown[]): MockResponse[] {
+function validateSequence(callee: string, responses: unknown[], method: string | undefined): MockResponse[] {
   if (responses.length === 0) {
     throw new ArgumentError(callee, 'response', 'a response or a non-empty array of responses', responses)
   }
-  return responses.map((response, index) => validateResponse(callee, `response[${index}]`, response))
+  return responses.map((response, index) => validateResponse(callee, `response[${index}]`, response, method))
+}
+
+/** Refuses a rule DynamoDB would refuse to store (over its item size), naming its size and the limit. */
+function checkFitsInItem(
+  callee: string,
+  argument: string,
+  functionName: string,
+  match: Record<string, unknown>,
+  fields: RuleFields,
+  received: unknown,
+): void {
+  // The id and times as long as the real ones will be: the size is exact.
+  const rule: StoredRule = { id: randomUUID(), createdAt: Date.now(), match, ...fields }
+  const size = itemSize(ruleItem(functionName, rule, Math.floor(Date.now() / 1000)))
+  if (size <= MAX_ITEM_BYTES) return
+  const bytes = (value: number) => value.toLocaleString('en-US')
+  throw new ArgumentError(
+    callee,
+    argument,
+    `at most 400 KB once stored with its request matcher (DynamoDB's item size limit, ${bytes(MAX_ITEM_BYTES)} bytes): this rule takes ${bytes(size)} bytes`,
+    received,
+  )
 }
 
 function readPassThroughOptions(options: unknown): number | undefined {
@@ -652,7 +690,10 @@ function readPassThroughOptions(options: unknown): number | undefined {
   return times
 }
 
-function readConfigs(configs: unknown): Array<{ match: Record<string, unknown>; fields: RuleFields }> {
+function readConfigs(
+  configs: unknown,
+  functionName: string,
+): Array<{ match: Record<string, unknown>; fields: RuleFields }> {
   const callee = 'createConfigs'
   if (!Array.isArray(configs)) throw new ArgumentError(callee, 'configs', 'an array of { url, response }', configs)
   return configs.map((config: unknown, index) => {
@@ -708,8 +749,10 @@ function readConfigs(configs: unknown): Array<{ match: Record<string, unknown>; 
     }
     const match = serializeMatcher(matcher, callee, argument)
     if (passThrough === true) return { match, fields: { action: 'passThrough' } }
-    const mocked = validateResponse(callee, `${argument}.response`, answer)
-    return { match, fields: { action: 'mock', responses: [mocked] } }
+    const mocked = validateResponse(callee, `${argument}.response`, answer, matcher.method)
+    const mockFields: RuleFields = { action: 'mock', responses: [mocked] }
+    checkFitsInItem(callee, `${argument}.response`, functionName, match, mockFields, response)
+    return { match, fields: mockFields }
   })
 }
 

@@ -92,16 +92,22 @@ function validateBodyValue(callee: string, argument: string, value: unknown): vo
 
 /**
  * Checks a mock response given by a user. Throws an {@link ArgumentError} naming the exact field
- * (`response.status`, `response[1].delayMs`, an unknown key such as `response.stauts`).
+ * (`response.status`, `response[1].delayMs`, an unknown key such as `response.stauts`). `method` is
+ * the rule's (see `checkResponse`).
  *
  * @example
  * validateResponse('mock', 'response', { status: 404, json: { errorMessage: 'Not found' } })
  */
-export function validateResponse(callee: string, argument: string, value: unknown): MockResponse {
+export function validateResponse(callee: string, argument: string, value: unknown, method?: string): MockResponse {
   if (isPlainObject(value)) rejectUnknownKeys(callee, argument, value, RESPONSE_KEYS)
-  return checkResponse(value, argument, (field, expectation, received) => {
-    throw new ArgumentError(callee, field, expectation, received)
-  })
+  return checkResponse(
+    value,
+    argument,
+    (field, expectation, received) => {
+      throw new ArgumentError(callee, field, expectation, received)
+    },
+    method,
+  )
 }
 
 function rejectUnknownKeys(callee: string, argument: string, value: Record<string, unknown>, known: readonly string[]) {

@@ -114,13 +114,23 @@ describe('new HttpInterceptorClient', () => {
     const cases: Array<[unknown, string]> = [
       [undefined, 'options'],
       [{ functionName: 'f', tableName: '' }, 'options.tableName'],
-      [{ functionName: 'f', tableName: 't', endpoint: 'not a url' }, 'options.endpoint'],
-      [{ functionName: 'f', tableName: 't', region: '' }, 'options.region'],
-      [{ functionName: 'f', tableName: 't', dynamodb: {} }, 'options.dynamodb'],
-      [{ functionName: 'f', tableName: 't', dynamodb: localDynamoDB(), region: 'eu-west-1' }, 'options.dynamodb'],
-      [{ functionName: 'f', tableName: 't', ttlSeconds: 0 }, 'options.ttlSeconds'],
-      [{ functionName: 'f', tableName: 't', since: 'now' }, 'options.since'],
+      [{ functionName: 'f#calls', tableName: 'calls' }, 'options.functionName'],
+      [{ functionName: 'f', tableName: 'ab' }, 'options.tableName'],
+      [{ functionName: 'f', tableName: 'my table' }, 'options.tableName'],
+      [{ functionName: 'f', tableName: 'x'.repeat(256) }, 'options.tableName'],
+      [{ functionName: 'f', tableName: 'calls', endpoint: 'not a url' }, 'options.endpoint'],
+      [{ functionName: 'f', tableName: 'calls', region: '' }, 'options.region'],
+      [{ functionName: 'f', tableName: 'calls', dynamodb: {} }, 'options.dynamodb'],
+      [{ functionName: 'f', tableName: 'calls', dynamodb: localDynamoDB(), region: 'eu-west-1' }, 'options.dynamodb'],
+      [{ functionName: 'f', tableName: 'calls', ttlSeconds: 0 }, 'options.ttlSeconds'],
+      [{ functionName: 'f', tableName: 'calls', since: 'now' }, 'options.since'],
     ]
+    expect(() => new HttpInterceptorClient({ functionName: 'my#fn', tableName })).toThrow(
+      "HttpInterceptorClient: options.functionName must be a function name without '#' (it separates the parts of the table's keys), received string 'my#fn'",
+    )
+    expect(() => new HttpInterceptorClient({ functionName: 'f', tableName: 'my table' })).toThrow(
+      "HttpInterceptorClient: options.tableName must be a DynamoDB table name: 3 to 255 characters, each a-z, A-Z, 0-9, _, - or ., received string 'my table'",
+    )
     for (const [options, argument] of cases) {
       let thrown: unknown
       try {
@@ -134,7 +144,7 @@ describe('new HttpInterceptorClient', () => {
   })
 
   it('is an interceptor that matchers recognise', () => {
-    const client = new HttpInterceptorClient({ functionName: 'my-fn', tableName: 't', region: 'eu-west-1' })
+    const client = new HttpInterceptorClient({ functionName: 'my-fn', tableName: 'calls', region: 'eu-west-1' })
     expect(isInterceptor(client)).toBe(true)
     expect(client.description).toBe('interceptor of function my-fn')
     expect(client.recordsAll).toBe(false)
@@ -205,6 +215,25 @@ describe('mock', () => {
       'mock: request.body.id must be a JSON value or RegExp to be stored in a rule',
     )
     expect(await partition(rulesPartition(client.functionName))).toEqual([])
+  })
+
+  it("refuses a mock over DynamoDB's item size, naming its size and the limit, and writes nothing", async () => {
+    const client = newClient()
+    const error = await client
+      .mock('https://api-1/*', { body: 'x'.repeat(400 * 1024) })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ArgumentError)
+    expect((error as Error).message).toMatch(
+      /^mock: response must be at most 400 KB once stored with its request matcher \(DynamoDB's item size limit, 409,600 bytes\): this rule takes 409,\d{3} bytes, received object/,
+    )
+    expect((error as Error).stack?.split('\n')[1]).toContain('http-interceptor-client.test.ts')
+    await expect(
+      client.createConfigs([{ url: 'https://api-1/*', response: { body: 'x'.repeat(400 * 1024) } }]),
+    ).rejects.toThrow(/^createConfigs: configs\[0\]\.response must be at most 400 KB once stored/)
+    expect(await partition(rulesPartition(client.functionName))).toEqual([])
+    // Just under the limit is stored, and the runtime reads it back whole.
+    await client.mock('https://api-1/*', { body: 'x'.repeat(400 * 1024 - 1024) })
+    expect((await storedRules(client))[0]?.responses?.[0]?.body).toHaveLength(400 * 1024 - 1024)
   })
 
   it('points a validation error at the caller', async () => {

@@ -64,7 +64,7 @@ describe('validateResponse', () => {
       'mock: response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 99',
     )
     expect(() => validateResponse('mock', 'response', { headers: { 'x-broken': 'line\nbreak' } })).toThrow(
-      "mock: response.headers.x-broken must be a header value without line breaks or NUL, received string 'line\\nbreak'",
+      "mock: response.headers.x-broken must be a header value without control characters such as line breaks (a response cannot carry them), received string 'line\\nbreak'",
     )
     expect(() => validateResponse('mock', 'response', { status: 101 })).toThrow(
       'mock: response.status must be an integer from 200 to 599 (a 1xx is not a final answer), received number 101',
@@ -72,6 +72,86 @@ describe('validateResponse', () => {
     expect(() => validateResponse('mock', 'response[1]', { json: {}, body: '' })).toThrow(
       'mock: response[1].json must be absent when response[1].body is given (use one), received object {}',
     )
+  })
+
+  describe('refuses what the function could not receive, naming the header', () => {
+    it.each([
+      ['a\u0001b', 'control characters'],
+      ['a\u007fb', 'control characters'],
+      ['a\rb', 'control characters'],
+      ['a\u0000', 'control characters'],
+      ['price in €', 'Latin-1 characters'],
+      ['\u{1F600}', 'Latin-1 characters'],
+    ])('the header value %j', (value, reason) => {
+      expect(() => validateResponse('mock', 'response', { headers: { 'x-price': value } })).toThrow(
+        new RegExp(`^mock: response\\.headers\\.x-price must be a header value (without|of) ${reason}`),
+      )
+    })
+
+    it('keeps tabs, Latin-1 and obs-text, which an answer carries', () => {
+      const headers = { 'x-a': 'a\tb', 'x-b': 'café', 'x-c': '\u00ff' }
+      expect(validateResponse('mock', 'response', { headers })).toEqual({ headers })
+    })
+
+    it('refuses a content-length that disagrees with the body, and accepts the right one', () => {
+      expect(() =>
+        validateResponse('mock', 'response', { body: 'hello world', headers: { 'Content-Length': '5' } }),
+      ).toThrow(
+        "mock: response.headers.Content-Length must be 11, the length in bytes of the body, or absent (the answer carries the right one; only a rule with method HEAD may give the length of a body it does not send), received string '5'",
+      )
+      expect(() =>
+        validateResponse('mock', 'response', { json: { a: 'é' }, headers: { 'content-length': '9' } }),
+      ).toThrow(/content-length must be 10, the length in bytes of the body/)
+      expect(() => validateResponse('mock', 'response', { headers: { 'content-length': '100' } })).toThrow(
+        /content-length must be 0, the length in bytes of the body/,
+      )
+      expect(() => validateResponse('mock', 'response', { body: 'x', headers: { 'content-length': ' 1' } })).toThrow(
+        /content-length must be a length in bytes \(digits only\)/,
+      )
+      const right = { body: 'héllo', headers: { 'content-length': '6' } }
+      expect(validateResponse('mock', 'response', right)).toEqual(right)
+    })
+
+    it('lets a HEAD rule, or a 204 or 304, give a length without a body', () => {
+      const head = { headers: { 'content-length': '1234' } }
+      expect(validateResponse('mock', 'response', head, 'head')).toEqual(head)
+      expect(validateResponse('mock', 'response', { status: 304, ...head })).toEqual({ status: 304, ...head })
+    })
+  })
+
+  describe('refuses inputs it could not honour', () => {
+    it('a delay longer than the longest timer', () => {
+      expect(validateResponse('mock', 'response', { delayMs: 2 ** 31 - 1 })).toEqual({ delayMs: 2 ** 31 - 1 })
+      expect(() => validateResponse('mock', 'response', { delayMs: 2 ** 31 })).toThrow(
+        'mock: response.delayMs must be at most 2147483647 ms (about 24.8 days, the longest timer Node.js runs), received number 2147483648',
+      )
+    })
+
+    it.each([
+      [{ status: 500 }, 'status'],
+      [{ body: 'x' }, 'body'],
+      [{ json: {} }, 'json'],
+      [{ headers: { 'x-a': 'b' } }, 'headers'],
+    ])('a network error with %o', (fields, field) => {
+      expect(() => validateResponse('mock', 'response', { networkError: true, ...fields })).toThrow(
+        `mock: response.${field} must be absent when networkError is true (a failed request gets no answer)`,
+      )
+      expect(validateResponse('mock', 'response', { networkError: false, ...fields })).toMatchObject(fields)
+      expect(validateResponse('mock', 'response', { networkError: true, delayMs: 10 })).toEqual({
+        networkError: true,
+        delayMs: 10,
+      })
+    })
+
+    it.each([204, 205, 304])('a body on a %i', (status) => {
+      expect(() => validateResponse('mock', 'response', { status, body: 'x' })).toThrow(
+        `mock: response.body must be absent for status ${status} (a 204, 205 or 304 answer has no body), received string 'x'`,
+      )
+      expect(() => validateResponse('mock', 'response', { status, json: { a: 1 } })).toThrow(
+        `mock: response.json must be absent for status ${status}`,
+      )
+      expect(validateResponse('mock', 'response', { status })).toEqual({ status })
+    })
   })
 
   it.each([

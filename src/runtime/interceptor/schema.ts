@@ -105,6 +105,24 @@ export function ruleItem(
   }
 }
 
+/** DynamoDB's item size limit: 400 KB, attribute names and values (UTF-8) included. */
+export const MAX_ITEM_BYTES = 400 * 1024
+
+/**
+ * The size of an item of string and number attributes as DynamoDB counts it against {@link MAX_ITEM_BYTES}:
+ * names and values in UTF-8 bytes (a number's digits stand for its size, which they never undercount by much).
+ *
+ * @example
+ * itemSize(ruleItem('my-fn', rule, expiresAt)) // 412
+ */
+export function itemSize(item: Record<string, { S: string } | { N: string }>): number {
+  let size = 0
+  for (const [name, value] of Object.entries(item)) {
+    size += Buffer.byteLength(name) + Buffer.byteLength('S' in value ? value.S : value.N)
+  }
+  return size
+}
+
 /** A JSON-safe RegExp, as rules are stored. */
 export interface SerializedRegExp {
   $regex: string

@@ -12,7 +12,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { matchesUrl } from '../../../src/runtime/interceptor/matching.js'
-import { DEFAULT_MAX_BODY_BYTES, REDACTED } from '../../../src/runtime/interceptor/schema.js'
+import { DEFAULT_MAX_BODY_BYTES, type MockResponse, REDACTED } from '../../../src/runtime/interceptor/schema.js'
 import {
   createInterceptorTable,
   createTableWithoutTtl,
@@ -425,21 +425,50 @@ describe('rules', () => {
     ])
   })
 
-  it('lets a call go to the network when a stored mock could not be answered with, with one log line', async () => {
-    // A Fetch Response refuses a header value with a line break. mock() refuses such a rule; one written
-    // straight into the table is read as corrupt: ignored, never a made-up or half-made answer.
+  // mock() refuses these responses; written straight into the table, each is read as corrupt: ignored with one log
+  // line, never a made-up or half-made answer, and never a crash (Node.js throws ERR_INVALID_CHAR for a control
+  // character from a socket callback, which kills the process; a wrong content-length truncates or hangs the answer).
+  it.each([
+    ['a line break in a header value', { headers: { 'x-broken': 'line\nbreak' } }, 'headers\\.x-broken'],
+    ['a control character in a header value', { headers: { 'x-broken': 'a\u0001b' } }, 'headers\\.x-broken'],
+    ['a header value beyond Latin-1', { headers: { 'x-broken': '€' } }, 'headers\\.x-broken'],
+    [
+      'a content-length shorter than the body',
+      { body: 'hello world', headers: { 'content-length': '5' } },
+      'content-length',
+    ],
+    ['a content-length longer than the body', { body: 'hello', headers: { 'content-length': '50' } }, 'content-length'],
+    ['a delay longer than the longest timer', { delayMs: 2 ** 31 }, 'delayMs'],
+    ['a body on a 204', { status: 204, body: 'x' }, 'body'],
+  ])('lets a call go to the network when a stored mock has %s, with one log line', async (_, response, field) => {
     const ruleId = await putRule(client, tableName, functionName, {
-      match: { url: `${server.url}/informational` },
-      responses: [{ status: 200, headers: { 'x-broken': 'line\nbreak' } }],
+      match: { url: `${server.url}/unanswerable/*` },
+      responses: [response as MockResponse],
     })
     await setRecordAll(client, tableName, functionName, true)
-    const outcome = await run([{ calls: [{ client: 'fetch', url: `${server.url}/informational` }] }])
+    const path = `/unanswerable/${functionName}`
+    const call = { url: `${server.url}${path}` }
+    const outcome = await run([
+      {
+        calls: [
+          { client: 'http', ...call },
+          { client: 'fetch', ...call },
+        ],
+      },
+    ])
 
-    expect(outcome.results[0]?.value).toEqual([expect.objectContaining({ status: 200 })])
-    expect(server.requests.some((request) => request.url === '/informational')).toBe(true)
-    expect(await calls()).toEqual([expect.objectContaining({ action: 'unmatched', status: 200 })])
+    expect(outcome.exitCode).toBe(0)
+    expect(outcome.results[0]?.value).toEqual([
+      expect.objectContaining({ status: 200 }),
+      expect.objectContaining({ status: 200 }),
+    ])
+    expect(server.requests.filter((request) => request.url === path)).toHaveLength(2)
+    expect(await calls()).toEqual([
+      expect.objectContaining({ action: 'unmatched', status: 200 }),
+      expect.objectContaining({ action: 'unmatched', status: 200 }),
+    ])
     expect(outcome.stakeoutLogs).toEqual([
-      expect.stringMatching(new RegExp(`ignoring corrupt rule rule#\\d+#${ruleId} .*headers\\.x-broken`)),
+      expect.stringMatching(new RegExp(`ignoring corrupt rule rule#\\d+#${ruleId} .*${field}`)),
     ])
   })
 

@@ -29,7 +29,25 @@ describe('parseStoredRule', () => {
     [storedRule({ id: 'r', responses: [] }), /responses must be a non-empty array/],
     [storedRule({ id: 'r', responses: [{ status: 1 }] }), /responses\[0\]\.status must be an integer/],
     [storedRule({ id: 'r', action: 'passThrough', times: 0 }), /times must be a positive integer/],
+    [
+      storedRule({ id: 'r', responses: [{ body: 'hello', headers: { 'content-length': '2' } }] }),
+      /responses\[0\]\.headers\.content-length must be 5, the length in bytes of the body/,
+    ],
+    [storedRule({ id: 'r', responses: [{ headers: { 'x-a': 'a\u0001' } }] }), /headers\.x-a must be a header value/],
+    [storedRule({ id: 'r', responses: [{ delayMs: 2 ** 31 }] }), /delayMs must be at most 2147483647 ms/],
   ])('throws on the corrupt rule %s', (json, message) => {
     expect(() => parseStoredRule(json)).toThrow(message)
+  })
+})
+
+describe('parseStoredRule on a HEAD rule', () => {
+  it('accepts a content-length without a body: the answer to HEAD has none', () => {
+    const json = storedRule({
+      id: 'head',
+      match: serializeMatcher({ url: '*', method: 'HEAD' }),
+      responses: [{ headers: { 'content-length': '1234' } }],
+    })
+    expect(parseStoredRule(json).responses).toEqual([{ headers: { 'content-length': '1234' } }])
+    expect(() => parseStoredRule(json.replace('"HEAD"', '"GET"'))).toThrow(/content-length must be 0/)
   })
 })

@@ -1,4 +1,4 @@
-import { CfnOutput, type CfnResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib'
+import { CfnOutput, Duration, RemovalPolicy, Token } from 'aws-cdk-lib'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import type * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
@@ -7,12 +7,6 @@ import { interceptorLayerRoot } from '../src/build/interceptor-layer.js'
 import { failArgument, StakeoutError } from '../src/errors.js'
 import { DEFAULT_TTL_SECONDS, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../src/runtime/interceptor/schema.js'
 import { productionReason } from './production.js'
-
-/**
- * Template metadata on the interceptor table's resource, so test-time discovery can tell it from
- * the app's own tables: `Metadata: { 'stakeout:role': 'http-interceptor-table' }`.
- */
-export const INTERCEPTOR_TABLE_METADATA = { key: 'stakeout:role', value: 'http-interceptor-table' } as const
 
 /** Node.js runtimes the interceptor layer supports. */
 export const INTERCEPTED_RUNTIMES: readonly lambda.Runtime[] = [
@@ -127,10 +121,6 @@ export class HttpInterceptor extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy,
     })
-    ;(this.table.node.defaultChild as CfnResource).addMetadata(
-      INTERCEPTOR_TABLE_METADATA.key,
-      INTERCEPTOR_TABLE_METADATA.value,
-    )
 
     this.layer = new lambda.LayerVersion(this, 'Layer', {
       code: props.layerCode ?? lambda.Code.fromAsset(interceptorLayerRoot()),

@@ -1,10 +1,20 @@
 /**
- * stakeout/construct: CDK constructs and aspects that make a stack testable.
+ * stakeout/construct: CDK constructs and aspects that make a stack testable. Only the public API is
+ * exported; the modules' other exports (policy ids, paths inside the layer, helpers the aspect uses)
+ * are internals that may change.
  * @packageDocumentation
  */
 
-export * from './apply-http-interceptor.js'
-export * from './framework-functions.js'
-export * from './http-interceptor.js'
-export * from './lambda-edge.js'
-export * from './production.js'
+/** The aspect that attaches the interceptor to every Node.js function below a scope, and its options. */
+export {
+  type ApplyHttpInterceptorOptions,
+  applyHttpInterceptor,
+  type FunctionSelector,
+  HttpInterceptorAspect,
+} from './apply-http-interceptor.js'
+/** The custom-resource handlers CDK adds to a stack, which the aspect leaves alone unless asked. */
+export { CDK_FRAMEWORK_FUNCTIONS, type FrameworkFunction } from './framework-functions.js'
+/** The interceptor's table and layer, and what the test runner may do on the table. */
+export { HttpInterceptor, type HttpInterceptorProps } from './http-interceptor.js'
+/** What makes a stack production (where the interceptor refuses to go), and how to ask. */
+export { isProductionStack, PRODUCTION_CONTEXT_KEY, productionReason } from './production.js'

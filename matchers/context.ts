@@ -78,15 +78,3 @@ export function assertReceived<T>(
   if (!isExpected(received)) failArgument(matcher, matcher.name, 'received value', expectation, received)
   return received
 }
-
-/**
- * Re-points the stack of an error thrown while checking a matcher's arguments at the user's line
- * (the caller of `matcher`) and returns it, for errors raised by shared validators deeper down.
- *
- * @example
- * try { validateMatcher('toHaveCalled', 'options', fields) } catch (error) { throw atUserLine(error, toHaveCalled) }
- */
-export function atUserLine(error: unknown, matcher: Function): unknown {
-  if (error instanceof Error) Error.captureStackTrace(error, matcher)
-  return error
-}

@@ -1,11 +1,13 @@
 import { type Interceptor, isInterceptor } from '../src/clients/http-interceptor-client.js'
 import { validateMatcher } from '../src/clients/rule-validation.js'
 import { checkPollSetting } from '../src/config.js'
-import { describeValue, failArgument } from '../src/errors.js'
+import { atUserLine, describeError, failArgument } from '../src/errors.js'
 import { formatPollLine, observe, type PollOutcome } from '../src/eventually.js'
 import { compileMatcher, matchRequest, mismatches } from '../src/runtime/interceptor/matching.js'
 import type { RecordedCall, RequestMatcher, TextMatcher } from '../src/runtime/interceptor/schema.js'
-import { assertReceived, atUserLine, type MatcherContext, type MatcherResult } from './context.js'
+import { isPlainObject } from '../src/runtime/interceptor/values.js'
+import { assertReceived, type MatcherContext, type MatcherResult } from './context.js'
+import { compact, cut, describeField, listed, plural, unreadMessage } from './messages.js'
 import { whenAwaited } from './unawaited.js'
 
 /**
@@ -37,12 +39,8 @@ export interface CallExpectation {
 
 const OPTION_KEYS: readonly string[] = ['method', 'query', 'headers', 'body', 'times', 'timeout', 'interval']
 const REQUEST_KEYS = ['method', 'query', 'headers', 'body'] as const
-/** Calls listed in a message; more are counted, not shown. */
-const LISTED_CALLS = 10
 /** Nearest misses shown when nothing matched. */
 const NEAREST_MISSES = 3
-/** Received bodies are cut at this many characters in messages. */
-const SHOWN_BODY = 300
 
 /**
  * Passes when the interceptor recorded a call to `url` matching `options` (exactly `times` of them,
@@ -227,11 +225,17 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
   const calls = outcome.last ?? []
   const matching = calls.filter((call) => matchRequest(matcher, call))
   if (unconfirmed || !outcome.hasValue) {
-    lines.push(unreadMessage(outcome))
+    lines.push(unreadMessage(outcome, 'the recorded calls'))
   } else if (isNot) {
-    lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
+    lines.push(
+      `Received ${plural(matching.length, 'matching call')}:`,
+      ...listed(matching, (call) => formatCall(context, call)),
+    )
   } else if (times !== undefined && matching.length > 0) {
-    lines.push(`Received ${plural(matching.length, 'matching call')}:`, ...listCalls(context, matching))
+    lines.push(
+      `Received ${plural(matching.length, 'matching call')}:`,
+      ...listed(matching, (call) => formatCall(context, call)),
+    )
   } else if (calls.length === 0 && interceptor.recordsAll === true) {
     lines.push('Received no calls: the function made none (every call is recorded).')
   } else if (calls.length === 0) {
@@ -242,7 +246,10 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
       `api.passThrough(${utils.printExpected(url)}), or record every call with useInterceptor(ref, { recordAll: true }).`,
     )
   } else {
-    lines.push(`Received ${plural(calls.length, 'call')}, none matching:`, ...listCalls(context, calls))
+    lines.push(
+      `Received ${plural(calls.length, 'call')}, none matching:`,
+      ...listed(calls, (call) => formatCall(context, call)),
+    )
     const misses = nearestMisses(matcher, calls)
     if (misses.length > 0) {
       lines.push('', 'Nearest misses:')
@@ -252,25 +259,6 @@ function describeCalls(context: MatcherContext, observation: Observation): strin
   if ('lastError' in outcome) lines.push('', `Last error reading the calls: ${describeError(outcome.lastError)}`)
   lines.push('', formatPollLine(outcome))
   return lines.join('\n')
-}
-
-/** Why the calls were not seen (all of them, or at the end of the window). */
-function unreadMessage(outcome: PollOutcome<RecordedCall[]>): string {
-  const failed = 'lastError' in outcome
-  if (!outcome.hasValue) {
-    return failed
-      ? 'Received nothing: every attempt to read the recorded calls failed.'
-      : 'Received nothing: no read of the recorded calls finished before the window closed (the last one was aborted).'
-  }
-  return failed
-    ? 'Could not confirm it: the last attempt to read the recorded calls failed.'
-    : 'Could not confirm it: the last read of the recorded calls, at the end of the window, did not finish in time.'
-}
-
-function listCalls(context: MatcherContext, calls: readonly RecordedCall[]): string[] {
-  const lines = calls.slice(0, LISTED_CALLS).map((call) => `  ${formatCall(context, call)}`)
-  if (calls.length > LISTED_CALLS) lines.push(`  … and ${calls.length - LISTED_CALLS} more`)
-  return lines
 }
 
 /** `POST https://api-1/users → 201 (mock rule r1)` */
@@ -308,26 +296,23 @@ function nearestMisses(matcher: RequestMatcher, calls: readonly RecordedCall[]):
 }
 
 function describeMiss(context: MatcherContext, matcher: RequestMatcher, miss: Miss): string[] {
-  const { utils } = context
   const { call, fields } = miss
   const lines = [`  ${formatCall(context, call)}: differs in ${fields.join(', ')}`]
-  const show = (name: string, expected: unknown, actual: unknown) => {
-    if (isPlainObject(expected) && isPlainObject(actual)) {
-      const diff = utils.diff(expected, actual)
-      if (diff) {
-        lines.push(`    ${name}:`, ...diff.split('\n').map((line) => `      ${line}`.trimEnd()))
-        return
-      }
-    }
-    const receivedText = actual === NO_BODY ? 'no body' : utils.RECEIVED_COLOR(compact(actual))
-    lines.push(`    ${name}: expected ${utils.EXPECTED_COLOR(compact(expected))}, received ${receivedText}`)
-  }
   const shape = callShape(matcher, call)
-  if (fields.includes('url')) show('url', matcher.url, call.url)
-  if (fields.includes('method')) show('method', matcher.method, call.method.toUpperCase())
-  if (fields.some((field) => field.startsWith('query.'))) show('query', matcher.query, shape.query)
-  if (fields.some((field) => field.startsWith('headers.'))) show('headers', matcher.headers, shape.headers)
-  if (fields.includes('body') && matcher.body !== undefined) show('body', matcher.body, bodyOf(matcher.body, call))
+  if (fields.includes('url')) lines.push(...describeField(context, 'url', matcher.url, call.url))
+  if (fields.includes('method')) {
+    lines.push(...describeField(context, 'method', matcher.method, call.method.toUpperCase()))
+  }
+  if (fields.some((field) => field.startsWith('query.'))) {
+    lines.push(...describeField(context, 'query', matcher.query, shape.query))
+  }
+  if (fields.some((field) => field.startsWith('headers.'))) {
+    lines.push(...describeField(context, 'headers', matcher.headers, shape.headers))
+  }
+  if (fields.includes('body') && matcher.body !== undefined) {
+    const body = bodyOf(matcher.body, call)
+    lines.push(...describeField(context, 'body', matcher.body, body === NO_BODY ? undefined : body, 'no body'))
+  }
   return lines
 }
 
@@ -410,49 +395,4 @@ function hostPattern(pattern: string): RegExp | undefined {
 
 function hostOf(url: string): string {
   return URL.canParse(url) ? new URL(url).host : ''
-}
-
-/**
- * A value on one line, as Jest prints short values: strings in double quotes, RegExps as `/…/`,
- * objects as `{"name": "Ada"}`, asymmetric matchers by name. Vitest's printExpected would spread
- * an object over several lines, which breaks the one-line sentences of the message.
- */
-function compact(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (value instanceof RegExp) return String(value)
-  if (Array.isArray(value)) return `[${value.map(compact).join(', ')}]`
-  if (isAsymmetricMatcher(value)) return value.toAsymmetricMatcher?.() ?? String(value)
-  if (isPlainObject(value)) {
-    return `{${Object.entries(value)
-      .map(([key, item]) => `${JSON.stringify(key)}: ${compact(item)}`)
-      .join(', ')}}`
-  }
-  return String(value)
-}
-
-function isAsymmetricMatcher(
-  value: unknown,
-): value is { asymmetricMatch: Function; toAsymmetricMatcher?: () => string } {
-  return typeof (value as { asymmetricMatch?: unknown } | null)?.asymmetricMatch === 'function'
-}
-
-function cut(text: string): string {
-  return text.length <= SHOWN_BODY
-    ? text
-    : `${text.slice(0, SHOWN_BODY)}… (${text.length - SHOWN_BODY} more characters)`
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
-  return describeValue(error)
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
 }

@@ -12,6 +12,7 @@
  * entries' `afterEach` fails the test for such a matcher, and stops every matcher of that test still
  * polling, so none reads the next test's calls.
  */
+import { atUserLine, callSite } from '../src/errors.js'
 import type { MatcherContext, MatcherResult } from './context.js'
 
 /** One matcher call of a test, from `expect(...)` to the end of that test. */
@@ -21,7 +22,7 @@ interface MatcherCall {
   /** The test it was made in, to tell concurrent tests apart. */
   testName: string | undefined
   /** The user's line: the frames above the matcher. */
-  callSite: Error
+  site: string
   /** Aborts the matcher's polling when its test ends. */
   stop: AbortController
   /** False until the runner's own chaining (synchronous, within `expect(...)`) is over. */
@@ -82,12 +83,10 @@ export function whenAwaited(
 ): Promise<MatcherResult> {
   const stop = new AbortController()
   if (!watching) return body(stop.signal)
-  const callSite = new Error()
-  Error.captureStackTrace(callSite, boundary)
   const call: MatcherCall = {
     assertion,
     testName: context.currentTestName,
-    callSite,
+    site: callSite(boundary),
     stop,
     chained: false,
     handedOut: [],
@@ -158,9 +157,7 @@ export function closeMatcherCalls(testName: string | undefined): void {
         : []),
     ].join('\n'),
   )
-  const frames = first.callSite.stack ?? ''
-  error.stack = `${error.name}: ${error.message}\n${frames.slice(frames.indexOf('\n') + 1)}`
-  throw error
+  throw atUserLine(error, first.site)
 }
 
 /**

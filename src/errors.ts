@@ -34,12 +34,60 @@ export function failArgument(
   expectation: string,
   received: unknown,
 ): never {
-  const error = new ArgumentError(callee, argument, expectation, received)
-  Error.captureStackTrace(error, boundary)
-  throw error
+  throw atUserLine(new ArgumentError(callee, argument, expectation, received), boundary)
 }
 
-/** `number 42`, `string "x"`, `undefined`, `null`, `array [1,2]`, `object {…}`: what a user needs to spot the mistake. */
+/**
+ * The stack frames above `boundary` (the user's line), without a header line. Capture it before the
+ * first `await`: after it, the user's frames are gone from the stack.
+ *
+ * @example
+ * const site = callSite(eventually)
+ * await poll()
+ * throw atUserLine(new EventuallyTimeoutError(message, outcome), site)
+ */
+export function callSite(boundary: Function): string {
+  const holder: { stack?: string } = {}
+  Error.captureStackTrace(holder, boundary)
+  const stack = holder.stack ?? ''
+  return stack.slice(stack.indexOf('\n') + 1)
+}
+
+/**
+ * Points `error`'s stack at the user's line, so the runner shows their code, not stakeout's: `site` is
+ * the function the user called (the frames above it now), or frames kept by {@link callSite}. Returns
+ * `error`; anything not an Error is returned as it is.
+ *
+ * @example
+ * try { validateMatcher('toHaveCalled', 'options', fields) } catch (error) { throw atUserLine(error, toHaveCalled) }
+ */
+export function atUserLine<E>(error: E, site: Function | string): E {
+  if (!(error instanceof Error)) return error
+  if (typeof site === 'function') Error.captureStackTrace(error, site)
+  else error.stack = `${error.name}: ${error.message}\n${site}`
+  return error
+}
+
+/**
+ * An error for a failure message: `TypeError [ECONNREFUSED]: fetch failed`, cut at `limit` characters;
+ * a thrown non-Error as {@link describeValue} shows it.
+ *
+ * @example
+ * lines.push(`Last error: ${describeError(outcome.lastError)}`)
+ */
+export function describeError(error: unknown, limit = 2000): string {
+  if (!(error instanceof Error)) return describeValue(error)
+  const code = 'code' in error && typeof error.code === 'string' ? ` [${error.code}]` : ''
+  const text = `${error.name}${code}: ${error.message}`
+  return text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`
+}
+
+/**
+ * `number 42`, `string "x"`, `undefined`, `null`, `array [1,2]`, `object {…}`: what a user needs to spot the mistake.
+ *
+ * @example
+ * describeValue(42) // 'number 42'
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined'
   if (value === null) return 'null'

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { clearTimeout, setTimeout } from 'node:timers'
 import { inspect } from 'node:util'
 import { checkPollSetting, type PollDefaults, pollDefaults } from './config.js'
-import { ArgumentError, describeValue, failArgument, StakeoutError } from './errors.js'
+import { ArgumentError, atUserLine, callSite, describeError, failArgument, StakeoutError } from './errors.js'
 
 /** Per-call polling options. Numbers are milliseconds; what you leave out comes from {@link pollDefaults}. */
 export interface EventuallyOptions {
@@ -141,8 +141,7 @@ export async function eventually<T>(
   options: EventuallyOptions = {},
 ): Promise<PollOutcome<T>> {
   // Captured before the first await, while the caller's frame is still on the stack.
-  const callSite = new Error()
-  Error.captureStackTrace(callSite, eventually)
+  const site = callSite(eventually)
   const settings = checkArguments(eventually, 'eventually', probe, predicate, options, true)
   const outcome = await poll(probe, predicate ?? probeReturned, options, settings, 'eventually')
   const failed = options.negate ? outcome.matched : !outcome.matched
@@ -150,8 +149,7 @@ export async function eventually<T>(
   const error = options.negate
     ? new EventuallyMatchedError(describeUnexpectedMatch(outcome), outcome)
     : new EventuallyTimeoutError(describeTimeout(outcome), outcome)
-  error.stack = `${error.name}: ${error.message}\n${framesOf(callSite)}`
-  throw error
+  throw atUserLine(error, site)
 }
 
 /**
@@ -455,22 +453,8 @@ function describeUnexpectedMatch(outcome: PollOutcome<unknown>): string {
   ].join('\n')
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = 'code' in error && typeof error.code === 'string' ? ` [${error.code}]` : ''
-    return truncate(`${error.name}${code}: ${error.message}`)
-  }
-  return describeValue(error)
-}
-
 /** `150 ms`, `5 s`, `7.5 s`: a setting as the user would write it. */
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
-}
-
-/** The `    at …` lines of a captured stack, without its header line. */
-function framesOf(callSite: Error): string {
-  const stack = callSite.stack ?? ''
-  return stack.slice(stack.indexOf('\n') + 1)
 }

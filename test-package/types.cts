@@ -4,7 +4,6 @@
 import stakeout = require('stakeout')
 import construct = require('stakeout/construct')
 import local = require('stakeout/local')
-import runtime = require('stakeout/runtime')
 
 export const client: stakeout.HttpInterceptorClient = new stakeout.HttpInterceptorClient({
   functionName: 'GetUser',
@@ -12,6 +11,5 @@ export const client: stakeout.HttpInterceptorClient = new stakeout.HttpIntercept
 })
 export const apply: typeof construct.applyHttpInterceptor = construct.applyHttpInterceptor
 export const start: (options: local.HandlerOptions) => Promise<local.LocalHandler> = local.startHandler
-export const matches: boolean = runtime.matchesUrl('https://api-1/*', 'https://api-1/users')
 // @ts-expect-error startDynamoDBLocal's port is a number
 void local.startDynamoDBLocal({ port: '8000' })

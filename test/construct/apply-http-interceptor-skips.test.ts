@@ -17,15 +17,11 @@ import * as ses from 'aws-cdk-lib/aws-ses'
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks'
 import * as cr from 'aws-cdk-lib/custom-resources'
 import { Construct } from 'constructs'
-import {
-  type ApplyHttpInterceptorOptions,
-  applyHttpInterceptor,
-  CDK_FRAMEWORK_FUNCTIONS,
-  frameworkFunctionOf,
-  lambdaEdgeReason,
-  WRAPPER_PATH,
-} from 'stakeout/construct'
+import { type ApplyHttpInterceptorOptions, applyHttpInterceptor, CDK_FRAMEWORK_FUNCTIONS } from 'stakeout/construct'
 import { afterAll, describe, expect, it } from 'vitest'
+import { WRAPPER_PATH } from '../../construct/apply-http-interceptor.js'
+import { frameworkFunctionOf } from '../../construct/framework-functions.js'
+import { lambdaEdgeReason } from '../../construct/lambda-edge.js'
 import { deployed, logicalId, nodeFunction, removeTempDirs, testInterceptor } from './synth.js'
 
 afterAll(removeTempDirs)

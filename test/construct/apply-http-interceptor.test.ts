@@ -13,9 +13,9 @@ import {
   applyHttpInterceptor,
   type HttpInterceptor,
   HttpInterceptorAspect,
-  WRAPPER_PATH,
 } from 'stakeout/construct'
 import { afterAll, describe, expect, it } from 'vitest'
+import { WRAPPER_PATH } from '../../construct/apply-http-interceptor.js'
 import { ArgumentError } from '../../src/errors.js'
 import { deployed, logicalId, nodeFunction, removeTempDirs, testInterceptor, testStack } from './synth.js'
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import * as iam from 'aws-cdk-lib/aws-iam'
-import { HttpInterceptor, type HttpInterceptorProps, INTERCEPTOR_TABLE_METADATA } from 'stakeout/construct'
+import { HttpInterceptor, type HttpInterceptorProps } from 'stakeout/construct'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ArgumentError, StakeoutError } from '../../src/errors.js'
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../../src/runtime/interceptor/schema.js'
@@ -36,15 +36,6 @@ describe('HttpInterceptor: the table', () => {
       UpdateReplacePolicy: 'Delete',
     })
     expect([PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE]).toEqual(['pk', 'sk', 'expiresAt'])
-  })
-
-  it('carries the stakeout:role metadata discovery looks for', () => {
-    const { stack } = testStack()
-    testInterceptor(stack)
-    Template.fromStack(stack).hasResource('AWS::DynamoDB::Table', {
-      Metadata: { 'stakeout:role': 'http-interceptor-table' },
-    })
-    expect(INTERCEPTOR_TABLE_METADATA).toEqual({ key: 'stakeout:role', value: 'http-interceptor-table' })
   })
 
   it('takes a table name and a removal policy', () => {

@@ -1,0 +1,22 @@
+import * as construct from 'stakeout/construct'
+import * as runtime from 'stakeout/runtime'
+import { describe, expect, it } from 'vitest'
+
+// What a user can import is what API.md and the README document; internals stay in their modules.
+describe('the deploy-side and Lambda-side entries export their public API only', () => {
+  it('stakeout/construct: the constructs, the aspect and the production check', () => {
+    expect(Object.keys(construct).sort()).toEqual([
+      'CDK_FRAMEWORK_FUNCTIONS',
+      'HttpInterceptor',
+      'HttpInterceptorAspect',
+      'PRODUCTION_CONTEXT_KEY',
+      'applyHttpInterceptor',
+      'isProductionStack',
+      'productionReason',
+    ])
+  })
+
+  it('stakeout/runtime: nothing of the interceptor (its layer loads it; functions never import it)', () => {
+    expect(Object.keys(runtime)).toEqual([])
+  })
+})

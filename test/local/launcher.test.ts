@@ -117,6 +117,21 @@ describe('startFunctionEnvironment runs a function as Lambda does', () => {
     expect(result.greetingFile).toBe(join(nodeModules!, 'greeting', 'index.js'))
   })
 
+  it('runs a CommonJS asset of a "type": "module" project as CommonJS, as /var/task would, its externals still found', async () => {
+    // A cdk.out asset as NodejsFunction builds it: index.js (CommonJS), no package.json of its own.
+    const project = join(scratch, 'module-project')
+    await writeLayer(project, {
+      'package.json': '{ "name": "module-project", "type": "module" }',
+      'node_modules/left-out/index.js': "module.exports = 'resolved from the project'\n",
+      'cdk.out/asset.0123/index.js':
+        "const leftOut = require('left-out')\nexports.handler = async () => ({ leftOut, taskRoot: process.env.LAMBDA_TASK_ROOT })\n",
+    })
+    const fn = await start({ codeDir: join(project, 'cdk.out/asset.0123') })
+    const result = succeeded(await fn.invoke({}))
+    expect(result.leftOut).toBe('resolved from the project')
+    expect(result.taskRoot).not.toContain(project)
+  })
+
   it('removes its /opt directory and its process on stop', async () => {
     const fn = await start({ layers: [modulesLayer] })
     const result = succeeded(await fn.invoke({ name: 'Grace' }))

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type FunctionEnvironment, type InvokeResult, startFunctionEnvironment } from 'stakeout/local'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { interceptorLayerRoot } from '../../src/build/interceptor-layer.js'
 import { ArgumentError } from '../../src/errors.js'
 
 const codeDir = fileURLToPath(new URL('./fixtures/launcher/code', import.meta.url))
@@ -130,6 +131,19 @@ describe('startFunctionEnvironment runs a function as Lambda does', () => {
     const result = succeeded(await fn.invoke({}))
     expect(result.leftOut).toBe('resolved from the project')
     expect(result.taskRoot).not.toContain(project)
+  })
+
+  it('runs stakeout’s interceptor layer unchanged from layers, as a deployed function does', async () => {
+    const fn = await start({
+      handler: 'src/app.main',
+      layers: [interceptorLayerRoot()],
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/stakeout/wrapper' },
+    })
+    const out = await fn.invoke({})
+    // The wrapper pointed _HANDLER at the layer's handler.mjs, which loaded src/app.main.
+    expect(succeeded(out).handler).toMatch(/^\/.+\/opt\/stakeout\/handler\.handler$/)
+    // No table configured: it fails open, with one line saying so.
+    expect(out.logs).toContain('[stakeout] ')
   })
 
   it('removes its /opt directory and its process on stop', async () => {

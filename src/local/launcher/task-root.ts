@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, symlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { linkTree, type OptDirectory } from './opt-directory.js'
+import { isDirectory } from './options.js'
 
 /** The directory the function runs from: `codeDir` itself, or its copy when its package scope would change how it loads. */
 export async function taskRootFor(codeDir: string, environment: OptDirectory): Promise<string> {
@@ -37,10 +38,11 @@ function underModulePackage(from: string): boolean {
   }
 }
 
-function nearestNodeModules(from: string): string | undefined {
+/** The first `node_modules` directory at or above `from`, as Node.js looks for modules. */
+export function nearestNodeModules(from: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules')
-    if (existsSync(candidate)) return candidate
+    if (isDirectory(candidate)) return candidate
     if (dirname(dir) === dir) return undefined
   }
 }

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type FunctionEnvironment, type InvokeResult, startFunctionEnvironment } from 'stakeout/local'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { interceptorLayerRoot } from '../../src/build/interceptor-layer.js'
 import { ArgumentError } from '../../src/errors.js'
 
 const codeDir = fileURLToPath(new URL('./fixtures/launcher/code', import.meta.url))
@@ -115,6 +116,34 @@ describe('startFunctionEnvironment runs a function as Lambda does', () => {
     expect(node22Modules).toMatch(/\/nodejs\/node22\/node_modules$/)
     expect(nodeModules).toMatch(/\/nodejs\/node_modules$/)
     expect(result.greetingFile).toBe(join(nodeModules!, 'greeting', 'index.js'))
+  })
+
+  it('runs a CommonJS asset of a "type": "module" project as CommonJS, as /var/task would, its externals still found', async () => {
+    // A cdk.out asset as NodejsFunction builds it: index.js (CommonJS), no package.json of its own.
+    const project = join(scratch, 'module-project')
+    await writeLayer(project, {
+      'package.json': '{ "name": "module-project", "type": "module" }',
+      'node_modules/left-out/index.js': "module.exports = 'resolved from the project'\n",
+      'cdk.out/asset.0123/index.js':
+        "const leftOut = require('left-out')\nexports.handler = async () => ({ leftOut, taskRoot: process.env.LAMBDA_TASK_ROOT })\n",
+    })
+    const fn = await start({ codeDir: join(project, 'cdk.out/asset.0123') })
+    const result = succeeded(await fn.invoke({}))
+    expect(result.leftOut).toBe('resolved from the project')
+    expect(result.taskRoot).not.toContain(project)
+  })
+
+  it('runs stakeout’s interceptor layer unchanged from layers, as a deployed function does', async () => {
+    const fn = await start({
+      handler: 'src/app.main',
+      layers: [interceptorLayerRoot()],
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/stakeout/wrapper' },
+    })
+    const out = await fn.invoke({})
+    // The wrapper pointed _HANDLER at the layer's handler.mjs, which loaded src/app.main.
+    expect(succeeded(out).handler).toMatch(/^\/.+\/opt\/stakeout\/handler\.handler$/)
+    // No table configured: it fails open, with one line saying so.
+    expect(out.logs).toContain('[stakeout] ')
   })
 
   it('removes its /opt directory and its process on stop', async () => {

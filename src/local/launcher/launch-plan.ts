@@ -28,13 +28,19 @@ const INHERITED_VARIABLES = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TEMP', 'TMP', 'S
 /**
  * The plan for one environment.
  *
+ * @param taskRoot - `LAMBDA_TASK_ROOT`: the code directory, or its copy (see task-root.ts).
  * @param bootstrap - the local runtime's entry file (what `/var/runtime/index.mjs` is in Lambda).
  *   There is no stand-in for `/var/runtime/node_modules` (the AWS SDK Lambda provides): a module
  *   left out of the bundle resolves from the `node_modules` above the code directory, which for a
  *   `cdk.out` asset are the project's.
  */
-export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory, bootstrap: string): LaunchPlan {
-  const { functionName, runtime, memoryMb, maxConcurrency, codeDir } = options
+export function launchPlan(
+  options: CheckedEnvironmentOptions,
+  opt: OptDirectory,
+  taskRoot: string,
+  bootstrap: string,
+): LaunchPlan {
+  const { functionName, runtime, memoryMb, maxConcurrency } = options
   const configured: Record<string, string> = {}
   for (const [name, value] of Object.entries(options.environment)) configured[name] = opt.map(value)
   const region = configured.AWS_REGION ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
@@ -57,7 +63,7 @@ export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory
       `${opt.path}/nodejs/node${major}/node_modules`,
       `${opt.path}/nodejs/node_modules`,
       dirname(bootstrap),
-      codeDir,
+      taskRoot,
     ].join(':'),
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
@@ -68,7 +74,7 @@ export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory
   })
   Object.assign(env, configured, {
     _HANDLER: opt.map(options.handler),
-    LAMBDA_TASK_ROOT: codeDir,
+    LAMBDA_TASK_ROOT: taskRoot,
     LAMBDA_RUNTIME_DIR: dirname(bootstrap),
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
@@ -99,7 +105,7 @@ export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory
     command: command as string,
     args,
     env,
-    cwd: options.cwd,
+    cwd: options.cwd ?? taskRoot,
   }
 }
 

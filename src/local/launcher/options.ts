@@ -37,7 +37,8 @@ export interface CheckedEnvironmentOptions {
   readonly timeoutMs: number
   readonly memoryMb: number
   readonly maxConcurrency: number
-  readonly cwd: string
+  /** `undefined`: the task root. */
+  readonly cwd: string | undefined
   readonly node: string
 }
 
@@ -79,7 +80,7 @@ export function checkEnvironmentOptions(
       CALLEE,
       'options.maxConcurrency',
     ),
-    cwd: checkCwd(options.cwd, boundary, CALLEE, 'options.cwd') ?? codeDir,
+    cwd: checkCwd(options.cwd, boundary, CALLEE, 'options.cwd'),
     node: checkNode(options.node, boundary, CALLEE, 'options.node'),
   }
 }

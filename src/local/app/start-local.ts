@@ -101,6 +101,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     })
     cleanups.push(() => dynamodb.stop())
     log(`DynamoDB Local: ${dynamodb.endpoint} in ${seconds(started)}`)
+    signal?.throwIfAborted()
 
     const where = { region: root.region ?? LOCAL_REGION, account: root.account ?? LOCAL_ACCOUNT }
     const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint }
@@ -200,7 +201,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     }
   } catch (error) {
     await cleanUp().catch(() => {})
-    throw error
+    // Whatever broke once the start was aborted (a request to a DynamoDB Local already stopped), the abort is the cause.
+    throw signal?.aborted ? signal.reason : error
   }
 }
 

@@ -70,7 +70,9 @@ async function startEnvironment(spec: LocalFunctionSpec): Promise<Environment> {
  *
  * @throws {StakeoutError} no such file in the asset (or layers): the message names the function and the files tried
  */
-export async function handlerEntry(spec: LocalFunctionSpec): Promise<{ entry: string; exportName: string }> {
+export async function handlerEntry(
+  spec: Pick<LocalFunctionSpec, 'label' | 'handler' | 'codeDir' | 'layers'>,
+): Promise<{ entry: string; exportName: string }> {
   const handler = spec.handler
   const slash = handler.lastIndexOf('/')
   const dot = handler.indexOf('.', slash + 1)

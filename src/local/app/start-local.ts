@@ -20,6 +20,8 @@ import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
 import {
   describeGaps,
   FUNCTION,
+  type FunctionCode,
+  functionCode,
   functionGaps,
   functionRuntime,
   functionSpec,
@@ -80,6 +82,18 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     )
     signal?.throwIfAborted()
 
+    // Code assets and handler files first: a missing one fails the start before anything is started.
+    const assets = await AssetIndex.read(assembly.dir)
+    const code = new Map<string, FunctionCode>()
+    for (const fn of fromAssembly.ofType(FUNCTION)) {
+      const runtime = functionRuntime(fn)
+      if ('refused' in runtime) continue
+      const found = await functionCode(fn, fromAssembly, assets)
+      const handler = fromAssembly.resolveValue(fn.properties?.Handler, fn) ?? ''
+      await handlerEntry({ label: constructPath(fn) ?? fn.logicalId, handler, ...found })
+      code.set(fn.logicalId, found)
+    }
+
     started = performance.now()
     const dynamodb: DynamoDBLocal = await startDynamoDBLocal({
       ...(checked.dynamodbPort === undefined ? {} : { port: checked.dynamodbPort }),
@@ -87,6 +101,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     })
     cleanups.push(() => dynamodb.stop())
     log(`DynamoDB Local: ${dynamodb.endpoint} in ${seconds(started)}`)
+    signal?.throwIfAborted()
 
     const where = { region: root.region ?? LOCAL_REGION, account: root.account ?? LOCAL_ACCOUNT }
     const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint }
@@ -112,7 +127,6 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     signal?.throwIfAborted()
 
     started = performance.now()
-    const assets = await AssetIndex.read(assembly.dir)
     const gaps: Gap[] = unsupportedResources(fromAssembly)
     // The same names, now with the tables' stream ARNs.
     const withStreams = localResources(fromAssembly, where, connection, streams)
@@ -134,13 +148,14 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
         gaps.push({ resource: fn, what: '', why: `${runtime.refused}; invoking it fails` })
         continue
       }
-      const spec = await functionSpec(fn, runtime.runtime, withStreams, assets, sdkEnvironment)
+      const functionCodeOf = code.get(fn.logicalId)
+      if (functionCodeOf === undefined) continue
+      const spec = functionSpec(fn, runtime.runtime, functionCodeOf, withStreams, sdkEnvironment)
       if ('refused' in spec) {
         pools.set(fn.logicalId, new RefusedFunction(label, spec.refused))
         gaps.push({ resource: fn, what: '', why: `${spec.refused}; invoking it fails` })
         continue
       }
-      await handlerEntry(spec)
       gaps.push(...functionGaps(fn))
       pools.set(fn.logicalId, new FunctionPool(spec))
       running += 1
@@ -186,7 +201,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     }
   } catch (error) {
     await cleanUp().catch(() => {})
-    throw error
+    // Whatever broke once the start was aborted (a request to a DynamoDB Local already stopped), the abort is the cause.
+    throw signal?.aborted ? signal.reason : error
   }
 }
 

@@ -194,7 +194,7 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
     send(response, tooLarge(type, body.bytes))
     return
   }
-  const target = targetOf(decodeURIComponent(route[1] ?? ''), url.searchParams.get('Qualifier'), context.region)
+  const target = targetOf(route[1] ?? '', url.searchParams.get('Qualifier'), context.region)
   if ('status' in target) {
     send(response, target)
     return
@@ -305,7 +305,15 @@ interface Target {
 }
 
 /** The function a path names, or the error Lambda answers for it. */
-function targetOf(functionName: string, qualifierParameter: string | null, region: string): Target | LambdaApiError {
+function targetOf(encodedName: string, qualifierParameter: string | null, region: string): Target | LambdaApiError {
+  let functionName: string
+  try {
+    functionName = decodeURIComponent(encodedName)
+  } catch {
+    return validationError(
+      `Value '${encodedName}' at 'functionName' failed to satisfy constraint: Member must be a percent-encoded name`,
+    )
+  }
   const parts: FunctionNameParts | LambdaApiError = parseFunctionName(functionName)
   if ('status' in parts) return parts
   const qualifier = qualifierParameter ?? parts.qualifier

@@ -247,6 +247,18 @@ describe('errors, as the SDK parses them', () => {
     expect(error.message).toMatch(/^1 validation error detected: Value 'no spaces allowed' at 'functionName'/)
   })
 
+  it('a path that is not percent-encoding, and a method other than POST: errors, not a crash', async () => {
+    const broken = await fetch(`${endpoint.endpoint}/2015-03-31/functions/%E0%A4%A/invocations`, { method: 'POST' })
+    expect(broken.status).toBe(400)
+    expect(broken.headers.get('x-amzn-errortype')).toBe('ValidationException')
+    const get = await fetch(`${endpoint.endpoint}/2015-03-31/functions/echo/invocations`)
+    expect(get.status).toBe(400)
+    expect(get.headers.get('x-amzn-errortype')).toBe('UnsupportedOperationException')
+    expect(((await get.json()) as { message: string }).message).toContain(
+      'GET /2015-03-31/functions/echo/invocations is another Lambda operation',
+    )
+  })
+
   it('a payload that is not JSON: 400 InvalidRequestContentException', async () => {
     const error = await rejection(
       lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: new TextEncoder().encode('{not json') })),

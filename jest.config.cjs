@@ -23,6 +23,8 @@ module.exports = {
     '^stakeout$': '<rootDir>/src/index.ts',
     '^stakeout/vitest/global-setup$': '<rootDir>/src/vitest-global-setup.ts',
     '^stakeout/vitest$': '<rootDir>/src/vitest.ts',
+    '^stakeout/jest/global-setup$': '<rootDir>/src/jest-global-setup.ts',
+    '^stakeout/jest/global-teardown$': '<rootDir>/src/jest-global-teardown.ts',
     '^stakeout/jest$': '<rootDir>/src/jest.ts',
     '^stakeout/construct$': '<rootDir>/construct/index.ts',
     '^stakeout/runtime$': '<rootDir>/src/runtime/index.ts',

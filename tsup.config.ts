@@ -7,9 +7,13 @@ export default defineConfig({
     vitest: 'src/vitest.ts',
     'vitest-global-setup': 'src/vitest-global-setup.ts',
     jest: 'src/jest.ts',
+    'jest-global-setup': 'src/jest-global-setup.ts',
+    'jest-global-teardown': 'src/jest-global-teardown.ts',
     construct: 'construct/index.ts',
     runtime: 'src/runtime/index.ts',
     local: 'src/local/index.ts',
+    // The package's bin (`npx stakeout local`); its shebang stays at the top of dist/cli.js.
+    cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -10,6 +10,7 @@
  *     dist/layer (synth.mjs);
  *   - runs a Vitest test on DynamoDB Local: a handler through the installed layer, useInterceptor,
  *     toHaveCalled (smoke.test.ts);
+ *   - runs the package's bin: `stakeout --help` prints the usage, a bad flag exits with status 2 (cli);
  *   - type-checks consumer files against the published .d.ts and .d.cts (tsc with the repo's typescript).
  *
  * Prints one line per check and exits 1 on any failure. Temporary directories are removed.
@@ -71,6 +72,7 @@ try {
     inConsumer(['synth.mjs', path.join(work, 'cdk.out')]),
   )
   await check('Vitest + DynamoDB Local: startHandler through the layer, useInterceptor, toHaveCalled', vitest)
+  await check('bin: stakeout --help prints the usage, a bad flag exits with status 2', cli)
   await check('tsc: consumer files against the published .d.ts / .d.cts', () =>
     inConsumer([path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json']),
   )
@@ -194,6 +196,21 @@ async function vitest() {
     throw new Error(`Vitest passed ${numPassedTests} of ${numTotalTests} tests`)
   }
   return `${numPassedTests}/${numTotalTests} tests passed`
+}
+
+/** The installed bin, as `npx stakeout` runs it: through its shebang, with the consumer's Node.js first on PATH. */
+async function cli() {
+  const bin = path.join(consumer, 'node_modules', '.bin', 'stakeout')
+  const help = await run(bin, ['--help'], { cwd: consumer })
+  if (!help.startsWith('Usage: stakeout local')) throw new Error(`stakeout --help printed:\n${help}`)
+  const refused = await run(bin, ['local', '--bogus'], { cwd: consumer }).then(
+    () => new Error('stakeout local --bogus exited with status 0'),
+    (error) => error,
+  )
+  if (!/exited with 2:/.test(refused.message) || !refused.message.includes("Unknown option '--bogus'")) {
+    throw new Error(`stakeout local --bogus must exit with 2 naming the flag; got: ${refused.message}`)
+  }
+  return 'usage printed; --bogus refused with status 2'
 }
 
 /** npm under this script's Node.js: the npm that runs `npm run smoke`, else the one on PATH. */

@@ -1,8 +1,15 @@
 /**
- * stakeout/vitest/global-setup: list it in Vitest's `globalSetup`. When `STAKEOUT_STACK` names a
- * deployed stack, it reads that stack once, before any test file runs, so a wrong stack name, region
- * or credentials fail the run once with one clear error instead of in every test. It provides
- * nothing to the tests: each worker reads the stack again when a fixture first needs it.
+ * stakeout/vitest/global-setup: list it in Vitest's `globalSetup`. Once per run, before any test file:
+ *
+ * - `STAKEOUT_STACK` set: reads that deployed stack, so a wrong stack name, region or credentials fail the run once
+ *   with one clear error instead of in every test;
+ * - else `STAKEOUT_LOCAL_APP` set (`npx stakeout local` running elsewhere): checks that app, and tests use it;
+ * - else it brings the app of `STAKEOUT_APP` (a `cdk.out`, a CDK project folder or an app command), or of the
+ *   `cdk.json` at Vitest's `root`, up on this machine (`startLocal`), printing one line per step with its time;
+ *   the test workers inherit `STAKEOUT_LOCAL_APP`, and the app stops when the run ends;
+ * - with none of these, it brings nothing up (one line says so): tests that give their resources explicitly run.
+ *
+ * A failure to start fails the run once, before any test, with the app and the cause in the message.
  *
  * @example
  * // vitest.config.ts
@@ -11,18 +18,25 @@
  * })
  * @packageDocumentation
  */
-import { resolveTarget, STACK_ENV } from './target/index.js'
+import { startRunTarget } from './run-target/index.js'
+
+/** What Vitest hands a global setup: only the project's root is read. */
+export interface GlobalSetupProject {
+  readonly config: { readonly root: string }
+}
 
 /**
- * Vitest's global setup hook: reads the stack named by `STAKEOUT_STACK`, and does nothing when no
- * stack is named.
+ * Vitest's global setup hook: brings the run's target up (see the module's description) and returns the teardown
+ * that stops what it started.
  *
- * @throws {StakeoutError} the stack does not exist or could not be read (the message names it and the region)
+ * @param project Vitest's `TestProject`: its `config.root` is where `cdk.json` is looked for
+ * @throws {StakeoutError} the stack could not be read, or the local app could not be brought up
  * @example
- * // STAKEOUT_STACK=MyStack npx vitest run
- * await setup()
+ * // STAKEOUT_STACK=MyStack npx vitest run   → the deployed stack
+ * // npx vitest run                          → the app of ./cdk.json, on this machine
+ * const teardown = await setup(project)
  */
-export default async function setup(): Promise<void> {
-  if (!process.env[STACK_ENV]) return
-  await resolveTarget()
+export default async function setup(project?: GlobalSetupProject): Promise<() => Promise<void>> {
+  const target = await startRunTarget({ root: project?.config.root ?? process.cwd() })
+  return () => target.stop()
 }

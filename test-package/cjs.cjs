@@ -17,6 +17,8 @@ const entries = {
     functions: ['startDynamoDBLocal', 'createInterceptorTable', 'invokeHandler', 'startHandler'],
   },
   'stakeout/vitest/global-setup': { file: 'dist/vitest-global-setup.cjs', functions: ['default'] },
+  'stakeout/jest/global-setup': { file: 'dist/jest-global-setup.cjs', functions: ['default', 'globalTeardown'] },
+  'stakeout/jest/global-teardown': { file: 'dist/jest-global-teardown.cjs', functions: ['default'] },
 }
 
 for (const [name, { file, functions }] of Object.entries(entries)) {

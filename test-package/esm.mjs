@@ -18,6 +18,8 @@ const entries = {
     functions: ['startDynamoDBLocal', 'createInterceptorTable', 'invokeHandler', 'startHandler'],
   },
   'stakeout/vitest/global-setup': { file: 'dist/vitest-global-setup.js', functions: ['default'] },
+  'stakeout/jest/global-setup': { file: 'dist/jest-global-setup.js', functions: ['default', 'globalTeardown'] },
+  'stakeout/jest/global-teardown': { file: 'dist/jest-global-teardown.js', functions: ['default'] },
 }
 
 for (const [name, { file, functions }] of Object.entries(entries)) {

@@ -73,7 +73,9 @@ export interface HandlerOptions {
   readonly runtime?: LambdaNodeRuntime
   /**
    * Runs the function through stakeout's HTTP interceptor layer, as `applyHttpInterceptor` sets it
-   * up in Lambda: the layer's `AWS_LAMBDA_EXEC_WRAPPER` script and wrapper handler.
+   * up in Lambda: the layer's `AWS_LAMBDA_EXEC_WRAPPER` script and wrapper handler. A call the
+   * handler leaves running after it returns is recorded with the next invocation of the same process;
+   * with none (`invokeHandler`, or the last invocation before `stop()`) it is lost, as in Lambda.
    * @default none
    */
   readonly interceptor?: InterceptorTarget

@@ -49,5 +49,20 @@ const user = await loadHandler(taskRoot, originalHandler)
 export const handler = wrapHandler(user, (context, call) => {
   if (!interceptor) return call()
   const requestId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId
-  return interceptor.run(typeof requestId === 'string' && requestId ? requestId : randomUUID(), call)
+  return interceptor.run(
+    typeof requestId === 'string' && requestId ? requestId : randomUUID(),
+    call,
+    deadlineOf(context),
+  )
 })
+
+/** When Lambda ends this invocation (epoch ms), from `context.getRemainingTimeInMillis()`, read once at its start. */
+function deadlineOf(context: unknown): number | undefined {
+  try {
+    const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis
+    const deadline = typeof remaining === 'function' ? Date.now() + Number(remaining.call(context)) : Number.NaN
+    return Number.isFinite(deadline) ? deadline : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -11,8 +11,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http'
+import { describeError } from './describe-error.js'
 import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
 import { countsUses, needsBody, pickRule } from './pick-rule.js'
+import { Recorder, type RecordingState } from './recorder.js'
 import { type Redaction, redactHeaders, redactionFromEnv, redactUrl } from './redaction.js'
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -97,27 +99,23 @@ function tableLocation(env: NodeJS.ProcessEnv): string {
 }
 
 /** One invocation's state. Lives in AsyncLocalStorage: invocations may run concurrently (Node.js 24). */
-interface Invocation {
-  requestId: string
+interface Invocation extends RecordingState {
   /** Loaded on the first outbound call, at most once. */
   ruleSet: Promise<LoadedRules> | undefined
   /** Uses per rule: the table's count plus this invocation's. */
   uses: Map<string, number>
-  calls: RecordedCall[]
-  ruleUses: RuleUse[]
   seq: number
   /** Causes already logged in this invocation. */
   logged: Set<string>
-  /** False for calls made outside any invocation (INIT, timers between invocations). */
-  inInvocation: boolean
-  /** Set once the invocation flushed: later calls wait for the next flush. */
-  closed: boolean
 }
 
 /** A running interceptor. */
 export interface Interceptor {
-  /** Runs one invocation: calls inside are attributed to it, and written before this settles. */
-  run<T>(requestId: string, call: () => Promise<T>): Promise<T>
+  /**
+   * Runs one invocation: calls inside are attributed to it, and written before this settles (and before
+   * `deadline`, epoch ms, when given: see recorder.ts).
+   */
+  run<T>(requestId: string, call: () => Promise<T>, deadline?: number): Promise<T>
   /** Stops intercepting (tests). */
   dispose(): void
 }
@@ -157,11 +155,9 @@ export function installInterceptor(
   // credentials over HTTP (container endpoint, SSO, STS). Intercepted, such a request would wait for the rules it is
   // helping to read: a deadlock.
   const ownWork = new AsyncLocalStorage<true>()
-  /** Calls made outside any invocation, and calls that finished after theirs was flushed. */
-  let pending: { calls: RecordedCall[]; ruleUses: RuleUse[] } = { calls: [], ruleUses: [] }
   let outside: Invocation | undefined
   /** Recorded calls waiting for their real response's status, by @mswjs/interceptors request id. */
-  const awaitingStatus = new Map<string, RecordedCall>()
+  const awaitingStatus = new Map<string, { call: RecordedCall; invocation: Invocation }>()
   const corruptLogged = new Set<string>()
   let table: Promise<InterceptorTable> | undefined
   const tableOnce = (): Promise<InterceptorTable> => {
@@ -173,8 +169,9 @@ export function installInterceptor(
     return table
   }
 
-  const newInvocation = (requestId: string, inInvocation: boolean): Invocation => ({
+  const newInvocation = (requestId: string, inInvocation: boolean, deadline?: number): Invocation => ({
     requestId,
+    ...(deadline === undefined ? {} : { deadline }),
     ruleSet: undefined,
     uses: new Map(),
     calls: [],
@@ -211,7 +208,7 @@ export function installInterceptor(
         logOnce(
           invocation,
           'rules',
-          `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describe(error)}): outbound calls go to the network and are not recorded. ${checkTable('dynamodb:Query')}`,
+          `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describeError(error)}): outbound calls go to the network and are not recorded. ${checkTable('dynamodb:Query')}`,
         )
         return EMPTY_RULES
       }
@@ -219,11 +216,21 @@ export function installInterceptor(
     return invocation.ruleSet
   }
 
-  const keep = (invocation: Invocation, call: RecordedCall, use: RuleUse | undefined): void => {
-    const target = invocation.inInvocation && !invocation.closed ? invocation : pending
-    target.calls.push(call)
-    if (use) target.ruleUses.push(use)
+  const write = async (calls: RecordedCall[], ruleUses: RuleUse[]): Promise<void> => {
+    try {
+      const outcome = await ownWork.run(true, async () => (await tableOnce()).record(calls, ruleUses))
+      if (outcome.error !== undefined) {
+        console.warn(
+          `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describeError(outcome.error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
+        )
+      }
+    } catch (error) {
+      console.warn(
+        `[stakeout] could not record ${calls.length} outbound calls in table ${settings.tableName} (${describeError(error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
+      )
+    }
   }
+  const recorder = new Recorder(settings, write)
 
   const runtimeApiPrefix = settings.runtimeApi ? `http://${settings.runtimeApi}/` : undefined
   const interceptor = new HttpRequestInterceptor()
@@ -274,7 +281,7 @@ export function installInterceptor(
           logOnce(
             invocation,
             `answer:${picked.rule.id}`,
-            `rule ${picked.rule.id} cannot answer ${request.method} ${redactUrl(request.url, settings.redaction)} (${describe(error)}): the call goes to the network. Fix the rule's response.`,
+            `rule ${picked.rule.id} cannot answer ${request.method} ${redactUrl(request.url, settings.redaction)} (${describeError(error)}): the call goes to the network. Fix the rule's response.`,
           )
           picked = undefined
         }
@@ -308,8 +315,8 @@ export function installInterceptor(
       const response = picked?.response
       if (response?.networkError) call.error = 'network error (mocked)'
       else if (response) call.status = response.status ?? 200
-      else awaitingStatus.set(requestId, call)
-      keep(invocation, call, use)
+      else awaitingStatus.set(requestId, { call, invocation })
+      recorder.keep(invocation, call, use)
 
       if (response) {
         if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs))
@@ -331,49 +338,37 @@ export function installInterceptor(
     } catch (error) {
       logOnce(
         invocation,
-        `listener:${describe(error)}`,
-        `could not handle ${request.method} ${redactUrl(request.url, settings.redaction)} (${describe(error)}): the call goes to the network`,
+        `listener:${describeError(error)}`,
+        `could not handle ${request.method} ${redactUrl(request.url, settings.redaction)} (${describeError(error)}): the call goes to the network`,
       )
     }
   })
   interceptor.on('response', ({ requestId, response, responseType }) => {
     if (responseType !== 'original') return
-    const call = awaitingStatus.get(requestId)
-    if (!call) return
-    call.status = response.status
+    const awaiting = awaitingStatus.get(requestId)
+    if (!awaiting) return
     awaitingStatus.delete(requestId)
+    awaiting.call.status = response.status
+    // Written before its answer came (close to the deadline): written again, now with its status.
+    if (recorder.wasWritten(awaiting.call)) recorder.rewrite(awaiting.invocation, awaiting.call)
   })
   interceptor.apply()
   const stopClosingHandles = closeHandlesLeftOpen()
 
   const flush = async (invocation: Invocation): Promise<void> => {
-    invocation.closed = true
-    const calls = [...pending.calls, ...invocation.calls]
-    const ruleUses = [...pending.ruleUses, ...invocation.ruleUses]
-    pending = { calls: [], ruleUses: [] }
+    // Calls outside invocations read the rules afresh after each flush (the test may have changed them).
     outside = undefined
-    const written = new Set(calls)
-    for (const [requestId, call] of awaitingStatus) {
+    const written = await recorder.end(invocation)
+    // Calls still running when their invocation ends are written as they are: their status would land nowhere.
+    for (const [requestId, { call }] of awaitingStatus) {
       if (written.has(call)) awaitingStatus.delete(requestId)
-    }
-    if (calls.length === 0 && ruleUses.length === 0) return
-    try {
-      const outcome = await ownWork.run(true, async () => (await tableOnce()).record(calls, ruleUses))
-      if (outcome.error !== undefined) {
-        console.warn(
-          `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describe(outcome.error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
-        )
-      }
-    } catch (error) {
-      console.warn(
-        `[stakeout] could not record ${calls.length} outbound calls in table ${settings.tableName} (${describe(error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
-      )
     }
   }
 
   return {
-    async run(requestId, call) {
-      const invocation = newInvocation(requestId, true)
+    async run(requestId, call, deadline) {
+      const invocation = newInvocation(requestId, true, deadline)
+      recorder.begin(invocation)
       return invocations.run(invocation, async () => {
         let outcome: { ok: true; value: Awaited<ReturnType<typeof call>> } | { ok: false; error: unknown }
         try {
@@ -390,6 +385,7 @@ export function installInterceptor(
     dispose() {
       interceptor.dispose()
       stopClosingHandles()
+      recorder.dispose()
     },
   }
 }
@@ -438,10 +434,4 @@ function mockResponse(mock: MockResponse): Response {
   // The Fetch API refuses a body on 204, 205 and 304.
   if (status === 204 || status === 205 || status === 304) body = null
   return new Response(body, { status, headers })
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error)
-    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message
-  return String(error)
 }

@@ -1,0 +1,115 @@
+/**
+ * Calls made before an invocation ends badly are recorded (issue 6, point 3): an uncaught exception, an
+ * unhandled rejection, `process.exit`, the function's timeout. Each function runs through the real layer in
+ * the local Lambda emulator (`startHandler`, a real child process, killed at its timeout as Lambda does), or
+ * in the test runtime of fixtures/bootstrap.mjs, which, like the v4 runtime client, does not listen to
+ * uncaught errors; rules and calls live in DynamoDB Local and are read with HttpInterceptorClient.
+ */
+import { randomUUID } from 'node:crypto'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { type LambdaNodeRuntime, type LocalHandler, startHandler } from 'stakeout/local'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { HttpInterceptorClient } from '../../../src/clients/http-interceptor-client.js'
+import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
+import { FIXTURES, runFunction } from './fixtures/harness.js'
+
+const ENTRY = `${FIXTURES}/ends-badly.mjs`
+const URL_BASE = 'https://api.example.com'
+
+let dynamodb: DynamoDBClient
+let tableName: string
+
+beforeAll(async () => {
+  dynamodb = localDynamoDB()
+  tableName = await createInterceptorTable(dynamodb)
+})
+
+afterAll(() => {
+  dynamodb?.destroy()
+})
+
+const started: LocalHandler[] = []
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((fn) => fn.stop()))
+})
+
+/** A function ending with `ending` after one mocked call, and the client of its rules and calls. */
+async function endingBadly(runtime: LambdaNodeRuntime, timeoutMs = 15_000) {
+  const functionName = `ends-${randomUUID()}`
+  const api = new HttpInterceptorClient({ functionName, tableName, dynamodb })
+  await api.mock(`${URL_BASE}/*`, { status: 201, body: 'mocked' })
+  const fn = await startHandler({
+    entry: ENTRY,
+    runtime,
+    interceptor: { tableName, functionName, endpoint: dynamodbEndpoint() },
+    timeoutMs,
+  })
+  started.push(fn)
+  return { fn, api }
+}
+
+describe.each<LambdaNodeRuntime>(['nodejs22.x', 'nodejs24.x'])('on %s, a call made before', (runtime) => {
+  it('an uncaught exception thrown from a timer is recorded', async () => {
+    const { fn, api } = await endingBadly(runtime)
+    const out = await fn.invoke({ ending: 'uncaught', url: `${URL_BASE}/before-uncaught` })
+
+    expect(out.error).toMatchObject({ errorType: 'RangeError', errorMessage: 'thrown from a timer after the call' })
+    expect(await api.calls()).toEqual([
+      expect.objectContaining({ url: `${URL_BASE}/before-uncaught`, status: 201, requestId: out.requestId }),
+    ])
+  })
+
+  it('an unhandled rejection is recorded', async () => {
+    const { fn, api } = await endingBadly(runtime)
+    const out = await fn.invoke({ ending: 'unhandled', url: `${URL_BASE}/before-rejection` })
+
+    expect(out.error?.errorType).toBe('Runtime.UnhandledPromiseRejection')
+    expect(await api.calls()).toEqual([
+      expect.objectContaining({ url: `${URL_BASE}/before-rejection`, status: 201, requestId: out.requestId }),
+    ])
+  })
+
+  it('process.exit(1) is recorded', async () => {
+    const { fn, api } = await endingBadly(runtime)
+    const out = await fn.invoke({ ending: 'exit', url: `${URL_BASE}/before-exit` })
+
+    expect(out.error).toBeDefined()
+    expect(await api.calls()).toEqual([
+      expect.objectContaining({ url: `${URL_BASE}/before-exit`, status: 201, requestId: out.requestId }),
+    ])
+  })
+
+  it('the function times out is recorded, the flush running before the process is killed', async () => {
+    const { fn, api } = await endingBadly(runtime, 2_500)
+    const out = await fn.invoke({ ending: 'timeout', url: `${URL_BASE}/before-timeout` })
+
+    expect(out.error?.errorType).toBe('Sandbox.Timedout')
+    expect(await api.calls()).toEqual([
+      expect.objectContaining({ url: `${URL_BASE}/before-timeout`, status: 201, requestId: out.requestId }),
+    ])
+    // Written ahead of the deadline, nothing was left to lose: no line says calls may be lost.
+    expect(out.logs).not.toContain('[stakeout]')
+  })
+})
+
+describe('without a runtime listening to uncaught errors (as the v4 runtime client)', () => {
+  it.each(['uncaught', 'unhandled', 'exit'])('a call made before %s is recorded as Node.js exits', async (ending) => {
+    const functionName = `ends-${randomUUID()}`
+    const api = new HttpInterceptorClient({ functionName, tableName, dynamodb })
+    await api.mock(`${URL_BASE}/*`, { status: 202, body: 'mocked' })
+    const outcome = await runFunction({
+      layerRoot: interceptorLayerRoot(),
+      handler: 'ends-badly.handler',
+      functionName,
+      tableName,
+      dynamodbEndpoint: dynamodbEndpoint(),
+      invocations: [{ event: { ending, url: `${URL_BASE}/before-${ending}` } }],
+    })
+
+    expect(outcome.results).toEqual([])
+    expect(outcome.exitCode).toBe(1)
+    expect(await api.calls()).toEqual([expect.objectContaining({ url: `${URL_BASE}/before-${ending}`, status: 202 })])
+    expect(outcome.stakeoutLogs).toEqual([])
+  })
+})

@@ -1,5 +1,5 @@
 import { type Interceptor, isInterceptor } from '../src/clients/http-interceptor-client.js'
-import { validateMatcher } from '../src/clients/rule-validation.js'
+import { validateMatcher, validateUrl } from '../src/clients/rule-validation.js'
 import { checkPollSetting } from '../src/config.js'
 import { atUserLine, describeError, failArgument } from '../src/errors.js'
 import { formatPollLine, observe, type PollOutcome } from '../src/eventually.js'
@@ -140,8 +140,10 @@ function readExpectation(url: unknown, options: unknown): Expectation {
   if (typeof url !== 'string' && !(url instanceof RegExp)) {
     failArgument(toHaveCalled, 'toHaveCalled', 'url', 'a string or RegExp', url)
   }
-  if (typeof url === 'string' && url.trim() === '') {
-    failArgument(toHaveCalled, 'toHaveCalled', 'url', 'a non-empty URL pattern', url)
+  try {
+    validateUrl('toHaveCalled', 'url', url)
+  } catch (error) {
+    throw atUserLine(error, toHaveCalled)
   }
   if (options === undefined) return { matcher: { url }, hasOptions: false }
   if (!isPlainObject(options)) {

@@ -5,6 +5,7 @@
  * is decided once, in the runtime's stored-rule.ts, and checked here through it).
  */
 import { ArgumentError } from '../errors.js'
+import { urlPatternProblem } from '../runtime/interceptor/matching.js'
 import {
   MATCHER_KEYS,
   type MockResponse,
@@ -51,10 +52,21 @@ export function validateMatcher(callee: string, argument: string, value: unknown
   return matcher
 }
 
-function validateUrl(callee: string, argument: string, value: unknown): TextMatcher {
+/**
+ * Checks a URL pattern given by a user: a RegExp, or a string that can match a called URL (it starts
+ * with a scheme, such as `https://`, or with `*`; see `urlPatternProblem`). Throws an
+ * {@link ArgumentError} saying what to change.
+ *
+ * @example
+ * validateUrl('mock', 'request', 'api.example.com/*')
+ * // ArgumentError: mock: request must be a URL pattern with a scheme: add https:// (https://api.example.com/*), received string 'api.example.com/*'
+ */
+export function validateUrl(callee: string, argument: string, value: unknown): TextMatcher {
   if (value instanceof RegExp) return value
   if (typeof value !== 'string') throw new ArgumentError(callee, argument, 'a string or RegExp', value)
   if (value.trim() === '') throw new ArgumentError(callee, argument, 'a non-empty URL pattern', value)
+  const problem = urlPatternProblem(value)
+  if (problem !== undefined) throw new ArgumentError(callee, argument, problem, value)
   return value
 }
 

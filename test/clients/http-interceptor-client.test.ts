@@ -211,6 +211,12 @@ describe('mock', () => {
     )
     await expect(client.mock('https://api-1/*', [])).rejects.toThrow(/mock: response must be a response or a non-empty/)
     await expect(client.mock(42 as never, {})).rejects.toThrow(/mock: request must be a URL pattern/)
+    await expect(client.mock('api.example.com/*', {})).rejects.toThrow(
+      /^mock: request must be a URL pattern with a scheme: add https:\/\/ \(https:\/\/api\.example\.com\/\*\)/,
+    )
+    await expect(client.calls({ url: 'api.example.com/*' })).rejects.toThrow(
+      /^calls: filter\.url must be a URL pattern with a scheme: add https:\/\//,
+    )
     await expect(client.mock({ url: '*', body: { id: expect.any(Number) } }, {})).rejects.toThrow(
       'mock: request.body.id must be a JSON value or RegExp to be stored in a rule',
     )
@@ -289,6 +295,9 @@ describe('passThrough', () => {
     )
     await expect(client.passThrough('https://x/*', { time: 1 } as never)).rejects.toThrow(
       /options\.time must be absent/,
+    )
+    await expect(client.passThrough('api.example.com/*')).rejects.toThrow(
+      "passThrough: request must be a URL pattern with a scheme: add https:// (https://api.example.com/*), received string 'api.example.com/*'",
     )
     expect(await partition(rulesPartition(client.functionName))).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { validateMatcher, validateResponse } from '../../src/clients/rule-validation.js'
+import { validateMatcher, validateResponse, validateUrl } from '../../src/clients/rule-validation.js'
 import { ArgumentError } from '../../src/errors.js'
 
 describe('validateMatcher', () => {
@@ -39,6 +39,46 @@ describe('validateMatcher', () => {
     } catch (error) {
       expect((error as ArgumentError).argument).toBe(argument)
     }
+  })
+})
+
+describe('validateUrl', () => {
+  it('refuses a pattern without a scheme, saying to add https://', () => {
+    expect(() => validateUrl('mock', 'request', 'api.example.com/*')).toThrow(
+      "mock: request must be a URL pattern with a scheme: add https:// (https://api.example.com/*), received string 'api.example.com/*'",
+    )
+    expect(() => validateUrl('toHaveCalled', 'url', '/users/*')).toThrow(
+      "toHaveCalled: url must be a URL pattern with a scheme and a host, such as https://api.example.com/users/* (or one starting with *), received string '/users/*'",
+    )
+  })
+
+  it('refuses a pattern no called URL can match, with the reason', () => {
+    expect(() => validateUrl('mock', 'request', 'https://api-1:99999/x')).toThrow(
+      /^mock: request must be a URL pattern that is a valid URL once each \* is set aside \(Invalid URL\)/,
+    )
+    expect(() => validateUrl('mock', 'request', 'https://api-1/*/../x')).toThrow(
+      'mock: request must be a URL pattern whose * stay where they are: a /../ after one removes it with its segment',
+    )
+  })
+
+  it.each([
+    'https://api-1/*',
+    'HTTP://API-1:80',
+    '*/users/*',
+    '*',
+    'https://*.example.com/*',
+    'https://api-1*',
+    'https://api-1/items/{id}',
+    'https://api-1/a/../b',
+    'foo://bar/*',
+  ])('accepts %s', (pattern) => {
+    expect(validateUrl('mock', 'request', pattern)).toBe(pattern)
+  })
+
+  it('is what mock, passThrough, calls and toHaveCalled check (through validateMatcher)', () => {
+    expect(() => validateMatcher('passThrough', 'request', { url: 'api.example.com' })).toThrow(
+      /^passThrough: request\.url must be a URL pattern with a scheme: add https:\/\/ \(https:\/\/api\.example\.com\)/,
+    )
   })
 })
 

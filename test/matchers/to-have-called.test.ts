@@ -328,6 +328,11 @@ describe('toHaveCalled', () => {
         "toHaveCalled: url must be a non-empty URL pattern, received string ' '",
       ],
       [
+        'a url without a scheme',
+        () => expect(api).toHaveCalled('api.example.com/*'),
+        "toHaveCalled: url must be a URL pattern with a scheme: add https:// (https://api.example.com/*), received string 'api.example.com/*'",
+      ],
+      [
         'a received value that is not an interceptor',
         () => expect({ calls: [] } as never).toHaveCalled('https://api-1/*'),
         'toHaveCalled: received value must be an interceptor: the value returned by useInterceptor() or an HttpInterceptorClient, received object { calls: [] }',

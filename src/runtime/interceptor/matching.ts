@@ -14,9 +14,12 @@
  *   `https://api-1` is `https://api-1/`, and matches `https://api-1` and `https://api-1/` only.
  * - A `*` in the host may run into the path (`https://api-1*` matches `https://api-1.example.com/x`):
  *   the host text after it compares case-insensitively, and no `/` or default port is implied.
- * - Spaces, non-ASCII characters and `"<>` in a pattern are percent-encoded, as in a real URL.
+ * - A pattern is normalized the way WHATWG URL normalizes the URL a function calls (fetch, and
+ *   @mswjs/interceptors for node:http): `{id}`, a backtick or a space is percent-encoded where a URL
+ *   encodes it, `/../` and `/./` are resolved, a non-ASCII host becomes punycode. Each `*` stays a
+ *   wildcard; {@link urlPatternProblem} says when a pattern cannot match any URL (the test side refuses it).
  * - A pattern that does not start with `scheme://` is compared as it is with the normalized URL
- *   (`*\/users/*`).
+ *   (`*\/users/*`); the test side accepts it only when it starts with `*`.
  *
  * URL patterns (RegExps) are tested against the whole normalized URL, query included.
  */
@@ -195,14 +198,6 @@ function compileText(expected: TextMatcher): (value: string) => boolean {
 }
 
 const SCHEME_AND_HOST = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is
-/** Schemes whose URLs always have a path (so `https://x` is `https://x/`), with their default ports. */
-const SPECIAL_SCHEMES: Record<string, string> = {
-  'http://': ':80',
-  'https://': ':443',
-  'ws://': ':80',
-  'wss://': ':443',
-  'ftp://': ':21',
-}
 
 function compileUrl(pattern: TextMatcher): (url: NormalizedUrl) => boolean {
   if (pattern instanceof RegExp) {
@@ -231,30 +226,85 @@ function compileUrl(pattern: TextMatcher): (url: NormalizedUrl) => boolean {
   return (url) => regexp.test(url[form] as string)
 }
 
+/** Stands for a `*` while WHATWG URL normalizes a pattern: lower-case letters and digits, which no part of a URL changes. */
+const WILDCARD = 'stakeoutwildcard0x2a'
+
 /**
- * Normalizes a string pattern like a URL: lower-case scheme and host, no default port, `/` for an
- * empty path. After a `*` in the host, text up to the first `/` may be host or (once the star ran
- * past a `/`) path: `fold` marks that span, which compares case-insensitively.
+ * Why a string URL pattern can never match a called URL, or undefined when it can: it has no scheme
+ * (and does not start with `*`), it is no URL once its `*` are set aside, or a `/../` removes a `*`.
+ *
+ * @example
+ * urlPatternProblem('api.example.com/*') // 'a URL pattern with a scheme: add https:// (https://api.example.com/*)'
+ * urlPatternProblem('https://api-1/{id}') // undefined: it matches https://api-1/%7Bid%7D, as fetch calls it
+ */
+export function urlPatternProblem(pattern: string): string | undefined {
+  if (pattern.startsWith('*')) return undefined
+  const parts = SCHEME_AND_HOST.exec(pattern)
+  if (parts === null) {
+    return pattern.startsWith('/')
+      ? 'a URL pattern with a scheme and a host, such as https://api.example.com/users/* (or one starting with *)'
+      : `a URL pattern with a scheme: add https:// (https://${pattern})`
+  }
+  if (parts[2]!.includes('*')) return undefined
+  const normalized = whatwgForm(pattern)
+  if (typeof normalized === 'string') return undefined
+  return normalized.problem
+}
+
+/**
+ * Normalizes a string pattern the way WHATWG URL normalizes the URL a function calls (so `{id}`, a
+ * backtick, a space or `/../` mean what fetch and node:http make of them), each `*` kept as a wildcard.
+ * After a `*` in the host, text up to the first `/` may be host or (once the star ran past a `/`)
+ * path: `fold` marks that span, which compares case-insensitively.
  */
 function normalizePattern(pattern: string): { text: string; fold: [start: number, end: number] } {
-  const encoded = pattern.replace(/[^\x21-\x7e]|["<>]/g, (character) => encodeURIComponent(character))
-  const parts = SCHEME_AND_HOST.exec(encoded)
-  if (parts === null) return { text: encoded, fold: [0, 0] }
+  const parts = SCHEME_AND_HOST.exec(pattern)
+  if (parts === null) return { text: encodeLikeUrl(pattern), fold: [0, 0] }
   const scheme = parts[1]!.toLowerCase()
-  let host = parts[2]!
-  let rest = parts[3]!
+  const host = parts[2]!
   const star = host.indexOf('*')
-  if (star !== -1) {
-    const known = scheme + host.slice(0, star).toLowerCase()
-    return { text: known + host.slice(star) + rest, fold: [known.length, known.length + host.length - star] }
+  if (star === -1) {
+    const normalized = whatwgForm(pattern)
+    if (typeof normalized === 'string') return { text: normalized, fold: [0, 0] }
+    // Refused at mock() time; a rule planted in the table is compared as it is.
+    return { text: encodeLikeUrl(pattern), fold: [0, 0] }
   }
-  host = host.toLowerCase()
-  const defaultPort = SPECIAL_SCHEMES[scheme]
-  if (defaultPort !== undefined) {
-    if (host.endsWith(defaultPort)) host = host.slice(0, -defaultPort.length)
-    if (!rest.startsWith('/')) rest = `/${rest}`
+  const known = scheme + host.slice(0, star).toLowerCase()
+  let rest = parts[3]!
+  // A path after the host is normalized like any path (the host stands in for one without a star).
+  if (rest.startsWith('/')) {
+    const origin = `${scheme}stakeout.invalid`
+    const normalized = whatwgForm(origin + rest)
+    rest =
+      typeof normalized === 'string' && normalized.startsWith(origin)
+        ? normalized.slice(origin.length)
+        : encodeLikeUrl(rest)
+  } else {
+    rest = encodeLikeUrl(rest)
   }
-  return { text: scheme + host + rest, fold: [0, 0] }
+  const wildHost = encodeLikeUrl(host.slice(star))
+  return { text: known + wildHost + rest, fold: [known.length, known.length + wildHost.length] }
+}
+
+/** The pattern as WHATWG URL writes it, each `*` kept; or why it cannot be one. */
+function whatwgForm(pattern: string): string | { problem: string } {
+  const stars = pattern.split('*').length - 1
+  let href: string
+  try {
+    href = new URL(pattern.replaceAll('*', WILDCARD)).href
+  } catch (error) {
+    return { problem: `a URL pattern that is a valid URL once each * is set aside (${(error as Error).message})` }
+  }
+  const text = href.replaceAll(WILDCARD, '*')
+  if (text.split('*').length - 1 !== stars) {
+    return { problem: 'a URL pattern whose * stay where they are: a /../ after one removes it with its segment' }
+  }
+  return text
+}
+
+/** Percent-encodes what a URL never holds raw (spaces, non-ASCII, `"<>`): for patterns WHATWG URL cannot parse. */
+function encodeLikeUrl(text: string): string {
+  return text.replace(/[^\x21-\x7e]|["<>]/g, (character) => encodeURIComponent(character))
 }
 
 function escapeRegExp(text: string): string {

@@ -491,6 +491,55 @@ describe('rules', () => {
   })
 })
 
+describe('URL patterns with characters a URL encodes', () => {
+  it('match the calls of fetch and node:http written with the same characters', async () => {
+    const paths = ['/items/{id}', '/items/`x`', '/x/../items/dots', '/items/a b']
+    for (const [index, path] of paths.entries()) {
+      await putRule(client, tableName, functionName, {
+        match: { url: `${server.url}${path}` },
+        responses: [{ status: 200, body: `mocked ${index}` }],
+      })
+    }
+    const outcome = await run([
+      {
+        calls: [
+          { client: 'fetch', url: `${server.url}/items/{id}` },
+          { client: 'http', url: `${server.url}/items/{id}` },
+          { client: 'fetch', url: `${server.url}/items/\`x\`` },
+          { client: 'http', url: `${server.url}/items/\`x\`` },
+          { client: 'fetch', url: `${server.url}/items/dots` },
+          { client: 'http', url: `${server.url}/x/../items/dots` },
+          { client: 'fetch', url: `${server.url}/items/a b` },
+        ],
+      },
+    ])
+
+    expect(((outcome.results[0]?.value ?? []) as Array<{ body: string }>).map((result) => result.body)).toEqual([
+      'mocked 0',
+      'mocked 0',
+      'mocked 1',
+      'mocked 1',
+      'mocked 2',
+      'mocked 2',
+      'mocked 3',
+    ])
+    // The recorded URLs are the normalized ones, which calls() and toHaveCalled match the same way.
+    const recorded = await calls()
+    expect(recorded.map((call) => call.url.slice(server.url.length))).toEqual([
+      '/items/%7Bid%7D',
+      '/items/%7Bid%7D',
+      '/items/%60x%60',
+      '/items/%60x%60',
+      '/items/dots',
+      '/items/dots',
+      '/items/a%20b',
+    ])
+    for (const [index, call] of recorded.entries()) {
+      expect(matchesUrl(`${server.url}${paths[[0, 0, 1, 1, 2, 2, 3][index]!]}`, call.url)).toBe(true)
+    }
+  })
+})
+
 describe('handlers', () => {
   it('intercepts the calls of a CommonJS handler', async () => {
     await putRule(client, tableName, functionName, { match: { url: `${server.url}/cjs` }, responses: [{ body: 'm' }] })

@@ -63,6 +63,35 @@ describe('matchesUrl', () => {
     expect(matchesUrl('https://x/a%20b/%C3%A9', 'https://x/a b/é')).toBe(true)
   })
 
+  // fetch (and @mswjs/interceptors for node:http) normalizes the URL it calls with WHATWG URL: a pattern written
+  // with the same characters must match what was called.
+  it.each([
+    ['https://api-1/items/{id}', 'https://api-1/items/{id}'],
+    ['https://api-1/items/`x`', 'https://api-1/items/`x`'],
+    ['https://api-1/a/../b', 'https://api-1/b'],
+    ['https://api-1/a/./b', 'https://api-1/a/b'],
+    ['https://api-1/a b', 'https://api-1/a b'],
+    ['https://api-1/search?q={x} y', 'https://api-1/search?q={x} y'],
+    ["https://api-1/search?name=O'Brien", "https://api-1/search?name=O'Brien"],
+    ['https://bücher.example/*', 'https://bücher.example/x'],
+    ['https://api-1\\users', 'https://api-1/users'],
+    ['https://api-1/items/{id}/*', 'https://api-1/items/{id}/orders'],
+    ['https://*.example.com/items/{id}', 'https://eu.example.com/items/{id}'],
+  ])('%s matches %s as fetch calls it', (pattern, called) => {
+    const url = new Request(called).url
+    expect(matchesUrl(pattern, url)).toBe(true)
+    expect(matchesUrl(pattern, new URL(called).href)).toBe(true)
+  })
+
+  it('matches what fetch calls for any path of printable characters written as a pattern', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[\x20-\x7e]{0,20}$/), (path) => {
+        const raw = `https://api-1/${path.replaceAll('*', '').replaceAll('#', '').replaceAll('?', '')}`
+        expect(matchesUrl(raw, new Request(raw).url)).toBe(true)
+      }),
+    )
+  })
+
   it('tests a RegExp against the whole URL, query included, without state between calls', () => {
     expect(matchesUrl(/\/users\/\d+$/, 'https://api-1/users/42')).toBe(true)
     expect(matchesUrl(/page=2/, 'https://api-1/users?page=2')).toBe(true)

@@ -9,8 +9,8 @@
  * (`result.then(...)`, synchronously, in `expect(x).toHaveCalled()`) and hands the user the last
  * promise of that chain; a promise of that chain that nobody ever calls `then` on (`await`,
  * `Promise.all`, `return`, `.rejects` all do) is one the test dropped. After each test, the runner
- * entries' `afterEach` fails the test for such a matcher, and stops every matcher of that test still
- * polling, so none reads the next test's calls.
+ * entries' `afterEach` fails the test for such a matcher, and stops it if it is still polling, so it
+ * never reads the next test's calls.
  */
 import { atUserLine, callSite } from '../src/errors.js'
 import type { MatcherContext, MatcherResult } from './context.js'
@@ -125,8 +125,8 @@ export class UnawaitedMatcherError extends Error {
 }
 
 /**
- * Closes the matcher calls of the test that just ended: stops those still polling, and throws an
- * {@link UnawaitedMatcherError} (failing that test) for each one the test did not await.
+ * Closes the matcher calls of the test that just ended: throws an {@link UnawaitedMatcherError}
+ * (failing that test) for the ones the test did not await, and stops those of them still polling.
  *
  * @param testName the test that ended (`expect.getState().currentTestName`); calls of other tests
  *   (running concurrently) are left open
@@ -138,7 +138,10 @@ export function closeMatcherCalls(testName: string | undefined): void {
   for (const call of openCalls) {
     if (testName !== undefined && call.testName !== undefined && call.testName !== testName) continue
     openCalls.delete(call)
-    if (call.handedOut.some((promise) => !promise.consumed)) dropped.push(call)
+    if (!call.handedOut.some((promise) => !promise.consumed)) continue
+    dropped.push(call)
+    // Only a dropped matcher is stopped: one that is awaited and still running (its test timed out, or
+    // a concurrent test's) must keep its result, never pass early.
     if (!call.settled) call.stop.abort(new Error(`${call.assertion}: its test ended`))
   }
   const first = dropped[0]

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const readme = await readFile(`${root}/README.md`, 'utf8')
+
+/** Every `<!-- snippet: path -->` marker and the code block under it. */
+function snippets(): { path: string; code: string }[] {
+  const found: { path: string; code: string }[] = []
+  for (const match of readme.matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)) {
+    found.push({ path: match[1]!, code: match[2]! })
+  }
+  return found
+}
+
+// The snippets are files the typecheck compiles and the example project runs (examples/readme/):
+// the page must show exactly them, so a snippet that no longer compiles cannot stay in it.
+describe('README', () => {
+  it('shows each compiled snippet exactly as its file holds it', async () => {
+    const found = snippets()
+    expect(found.map((snippet) => snippet.path)).toEqual(
+      expect.arrayContaining([
+        'examples/readme/vitest.config.ts',
+        'examples/readme/functions/sign-up.ts',
+        'examples/readme/test/sign-up.test.ts',
+        'examples/readme/lib/sign-up-stack.ts',
+        'examples/readme/lib/bank-stack.ts',
+      ]),
+    )
+    for (const { path, code } of found) {
+      expect(code, path).toBe((await readFile(`${root}/${path}`, 'utf8')).trimEnd())
+    }
+  })
+
+  it('"Use it in your project" follows "Set up" and says what to install', () => {
+    const setUp = readme.indexOf('\n## Set up\n')
+    const use = readme.indexOf('\n## Use it in your project\n')
+    expect(setUp).toBeGreaterThan(0)
+    expect(use).toBeGreaterThan(setUp)
+    expect(readme.slice(setUp + 1, use)).not.toMatch(/\n## /)
+    const section = readme.slice(use, readme.indexOf('\n## ', use + 1))
+    expect(section).toContain('Node.js 22.12')
+    expect(section).toMatch(/npm install --save-dev stakeout vitest@5 aws-cdk-lib constructs/)
+    expect(section).toContain("import { defineConfig } from 'vitest/config'")
+  })
+
+  it('links only to files of the repository', () => {
+    const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]!)
+    expect(links.filter((link) => /^[a-z]+:/i.test(link))).toEqual([])
+  })
+})

@@ -202,6 +202,12 @@ describe('startFunctionEnvironment replaces its process as Lambda replaces a san
     expect(next.pid).not.toBe(first)
   })
 
+  it('gives INIT Lambda’s 10 s, not the function’s shorter timeout', async () => {
+    // Its module takes 1.5 s to load: past the 1 s timeout, within the init limit.
+    const fn = await start({ handler: 'slow-init.handler', timeoutMs: 1000 })
+    expect(succeeded(await fn.invoke({}))).toEqual({ initialized: true })
+  })
+
   it('reports a crashed process as Runtime.ExitError, and starts a fresh one next time', async () => {
     const fn = await start({ handler: 'behave.handler' })
     const first = fn.pid!

@@ -31,7 +31,10 @@ export interface FunctionEnvironmentOptions {
   readonly layers?: readonly string[]
   /** `AWS_LAMBDA_FUNCTION_NAME`. @default the code directory's name */
   readonly functionName?: string
-  /** How long INIT, and then each invocation, may run. @default 3000 (Lambda's default 3 s) */
+  /**
+   * How long one invocation may run. INIT gets Lambda's 10 s init limit, or this when longer.
+   * @default 3000 (Lambda's default 3 s)
+   */
   readonly timeoutMs?: number
   /** `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`; it sizes the V8 heap as Lambda does. @default 128 */
   readonly memoryMb?: number

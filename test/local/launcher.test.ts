@@ -3,6 +3,7 @@
  * (what a cdk.out asset and its template give), run as an execution environment in a real Node.js
  * process. The layers are built in a scratch directory as Lambda extracts them under /opt.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -144,6 +145,14 @@ describe('startFunctionEnvironment runs a function as Lambda does', () => {
     expect(succeeded(out).handler).toMatch(/^\/.+\/opt\/stakeout\/handler\.handler$/)
     // No table configured: it fails open, with one line saying so.
     expect(out.logs).toContain('[stakeout] ')
+  })
+
+  it('removes the directory an environment of a process that died left behind', async () => {
+    const { pid } = spawnSync(process.execPath, ['-e', ''])
+    const orphan = join(tmpdir(), `stakeout-env-${pid}-orphan`)
+    await mkdir(join(orphan, 'opt'), { recursive: true })
+    await start({})
+    expect(existsSync(orphan)).toBe(false)
   })
 
   it('removes its /opt directory and its process on stop', async () => {

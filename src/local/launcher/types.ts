@@ -9,7 +9,11 @@ export type LambdaNodeRuntime = 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x'
 
 /** Options of {@link startFunctionEnvironment}: what a function's configuration and code asset give. */
 export interface FunctionEnvironmentOptions {
-  /** `LAMBDA_TASK_ROOT`: a `cdk.out` asset directory, or any directory of built code. */
+  /**
+   * `LAMBDA_TASK_ROOT`: a `cdk.out` asset directory, or any directory of built code. It runs as
+   * `/var/task` does, outside any project: one with no package.json of its own inside a
+   * `"type": "module"` project is run from a copy, so its CommonJS `.js` files load as CommonJS.
+   */
   readonly codeDir: string
   /**
    * Lambda's handler string, as in the template: `'index.handler'`, `'src/app.main'`,

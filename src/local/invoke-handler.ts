@@ -63,8 +63,8 @@ export interface HandlerOptions {
    */
   readonly interceptor?: InterceptorTarget
   /**
-   * How long one invocation may run (INIT too) before the process is killed and the invocation
-   * fails with Lambda's `Task timed out after N seconds`.
+   * How long one invocation may run before the process is killed and the invocation fails with
+   * Lambda's `Task timed out after N seconds`. INIT gets Lambda's 10 s init limit, or this when longer.
    * @default 30000
    */
   readonly timeoutMs?: number

@@ -3,6 +3,7 @@
  * (what a cdk.out asset and its template give), run as an execution environment in a real Node.js
  * process. The layers are built in a scratch directory as Lambda extracts them under /opt.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -146,6 +147,14 @@ describe('startFunctionEnvironment runs a function as Lambda does', () => {
     expect(out.logs).toContain('[stakeout] ')
   })
 
+  it('removes the directory an environment of a process that died left behind', async () => {
+    const { pid } = spawnSync(process.execPath, ['-e', ''])
+    const orphan = join(tmpdir(), `stakeout-env-${pid}-orphan`)
+    await mkdir(join(orphan, 'opt'), { recursive: true })
+    await start({})
+    expect(existsSync(orphan)).toBe(false)
+  })
+
   it('removes its /opt directory and its process on stop', async () => {
     const fn = await start({ layers: [modulesLayer] })
     const result = succeeded(await fn.invoke({ name: 'Grace' }))
@@ -200,6 +209,12 @@ describe('startFunctionEnvironment replaces its process as Lambda replaces a san
     expect(isAlive(first)).toBe(false)
     const next = succeeded(await fn.invoke({}))
     expect(next.pid).not.toBe(first)
+  })
+
+  it('gives INIT Lambda’s 10 s, not the function’s shorter timeout', async () => {
+    // Its module takes 1.5 s to load: past the 1 s timeout, within the init limit.
+    const fn = await start({ handler: 'slow-init.handler', timeoutMs: 1000 })
+    expect(succeeded(await fn.invoke({}))).toEqual({ initialized: true })
   })
 
   it('reports a crashed process as Runtime.ExitError, and starts a fresh one next time', async () => {

@@ -15,12 +15,17 @@ export interface LaunchPlan {
   readonly runtime: LambdaNodeRuntime
   readonly region: string
   readonly timeoutMs: number
+  /** How long INIT may run: Lambda's 10 s init limit, or the function's timeout when longer. */
+  readonly initTimeoutMs: number
   readonly maxConcurrency: number
   readonly command: string
   readonly args: readonly string[]
   readonly env: Readonly<Record<string, string>>
   readonly cwd: string
 }
+
+/** Lambda's limit on the INIT phase of an on-demand function. */
+const LAMBDA_INIT_LIMIT_MS = 10_000
 
 /** Variables of this process an execution environment inherits, besides `AWS_*` (credentials, profile, region). */
 const INHERITED_VARIABLES = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'SYSTEMROOT']
@@ -101,6 +106,8 @@ export function launchPlan(
     runtime,
     region,
     timeoutMs: options.timeoutMs,
+    // Lambda gives INIT 10 s, and runs a longer one again within the invocation's timeout.
+    initTimeoutMs: Math.max(LAMBDA_INIT_LIMIT_MS, options.timeoutMs),
     maxConcurrency,
     command: command as string,
     args,

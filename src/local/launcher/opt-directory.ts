@@ -32,7 +32,9 @@ export interface OptDirectory {
 
 /** Lays `layers` out, in order, in a fresh directory. */
 export async function layOutLayers(layers: readonly string[]): Promise<OptDirectory> {
-  const environmentDir = await mkdtemp(join(tmpdir(), 'stakeout-env-'))
+  await removeOrphans()
+  // Named after this process, so a later run can tell the directories of a process that died.
+  const environmentDir = await mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`))
   const path = join(environmentDir, 'opt')
   try {
     await mkdir(path)
@@ -47,6 +49,28 @@ export async function layOutLayers(layers: readonly string[]): Promise<OptDirect
     path,
     map: (value) => value.replace(optPath, (_match, before: string) => `${before}${path}`),
     remove: () => rm(environmentDir, { recursive: true, force: true }),
+  }
+}
+
+const PREFIX = 'stakeout-env-'
+
+/** Removes the environment directories of processes that died before their `stop()` (a killed test run). */
+async function removeOrphans(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[])
+  for (const name of names) {
+    const pid = Number(/^stakeout-env-(\d+)-/.exec(name)?.[1])
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue
+    await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => {})
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -5,6 +5,13 @@
 
 export type { CallExpectation } from '../matchers/index.js'
 export {
+  FunctionClient,
+  type FunctionClientOptions,
+  type FunctionError,
+  type FunctionInvocation,
+  type FunctionInvokeOptions,
+} from './clients/function-client.js'
+export {
   type CallFilter,
   type CallsOptions,
   HttpInterceptorClient,
@@ -32,6 +39,12 @@ export {
   type PollOutcome,
   type Probe,
 } from './eventually.js'
+export {
+  type FunctionFixture,
+  type LazyFunctionTarget,
+  resolveFunction,
+  useFunction,
+} from './fixtures/use-function.js'
 export {
   type InterceptorFixture,
   type InterceptorTarget,

@@ -15,3 +15,4 @@ export {
   type FunctionEnvironmentOptions,
   startFunctionEnvironment,
 } from './launcher/index.js'
+export * from './services/lambda-endpoint.js'

@@ -250,5 +250,5 @@ export function describeGaps(stackName: string, gaps: readonly Gap[]): string | 
     const kinds = [...counts].map(([type, count]) => `${count} ${type}`).join(', ')
     rows.push(`  ${kinds}: not enforced locally (every function may call every local service)`)
   }
-  return [`startLocal: ${stackName} runs locally without these (${gaps.length}):`, ...rows].join('\n')
+  return [`startLocal: ${stackName} runs locally without these:`, ...rows].join('\n')
 }

@@ -149,7 +149,7 @@ describe('startLocal with an app command', () => {
     const queue = app.resources.resolve('Returns')
     const report = app.resources.resolve('Report', { type: 'AWS::Lambda::Function' })
     expect(warnings[0]?.split('\n')).toEqual([
-      'startLocal: CatalogStack runs locally without these (6):',
+      'startLocal: CatalogStack runs locally without these:',
       `  AWS::SQS::Queue ${queue.logicalId} CatalogStack/Returns: not brought up locally`,
       `  AWS::Lambda::Function ${report.logicalId} CatalogStack/Report: it runs python3.12, which the local target does not run: only Node.js functions (nodejs20.x, nodejs22.x, nodejs24.x) run locally; invoking it fails`,
       '  3 AWS::IAM::Role, 1 AWS::IAM::Policy: not enforced locally (every function may call every local service)',

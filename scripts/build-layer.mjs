@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run build` (after tsup) and `npm run build:layer`: builds the interceptor Lambda layer into
- * dist/layer. The builder itself is src/runtime/interceptor/build-layer.ts (also used by the CDK
- * construct from a source checkout); this script only compiles it with esbuild and runs it, so the
- * layer has one build definition and plain Node.js (no tsx) can run it.
+ * `npm run build` (after tsup) and `npm run build:layer`: builds what stakeout runs outside the
+ * test process: the interceptor Lambda layer into dist/layer and the launcher's local runtime into
+ * dist/local-runtime. The builders themselves are src/build/interceptor-layer.ts and
+ * src/build/local-runtime.ts (also used, from a source checkout, by the CDK construct and the
+ * launcher); this script only compiles them with esbuild and runs them, so each artifact has one
+ * build definition and plain Node.js (no tsx) can run it.
  *
- * Prints the layer's size; with --measure, the start-up cost of loading its handler module.
- * Usage: node scripts/build-layer.mjs [--outdir <dir>] [--measure]
+ * Prints the sizes; with --measure, the start-up cost of loading the layer's handler module.
+ * Usage: node scripts/build-layer.mjs [--outdir <dir>] [--runtime-outdir <dir>] [--measure]
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -17,12 +19,13 @@ import { build } from 'esbuild'
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const scratch = path.join(packageDir, 'node_modules', '.cache', 'stakeout')
 mkdirSync(scratch, { recursive: true })
-const builder = path.join(scratch, `build-layer-${process.pid}.mjs`)
+const builder = path.join(scratch, `build-artifacts-${process.pid}`)
 try {
   await build({
     absWorkingDir: packageDir,
-    entryPoints: ['src/runtime/interceptor/build-layer.ts'],
-    outfile: builder,
+    entryPoints: { layer: 'src/build/interceptor-layer.ts', runtime: 'src/build/local-runtime.ts' },
+    outdir: builder,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -30,14 +33,21 @@ try {
     packages: 'external',
     logLevel: 'warning',
   })
-  const { buildInterceptorLayer } = await import(pathToFileURL(builder).href)
-  const outdirFlag = process.argv.indexOf('--outdir')
-  const outdir = outdirFlag === -1 ? path.join(packageDir, 'dist', 'layer') : path.resolve(process.argv[outdirFlag + 1])
-  const { root } = await buildInterceptorLayer(outdir)
+  const { buildInterceptorLayer } = await import(pathToFileURL(path.join(builder, 'layer.mjs')).href)
+  const { buildLocalRuntime } = await import(pathToFileURL(path.join(builder, 'runtime.mjs')).href)
+  const { root } = await buildInterceptorLayer(flag('--outdir') ?? path.join(packageDir, 'dist', 'layer'))
   console.log(`interceptor layer: ${root} (${(directorySize(root) / 1024).toFixed(0)} KiB)`)
+  const { file } = await buildLocalRuntime(flag('--runtime-outdir') ?? path.join(packageDir, 'dist', 'local-runtime'))
+  console.log(`local runtime: ${file} (${(statSync(file).size / 1024).toFixed(0)} KiB)`)
   if (process.argv.includes('--measure')) measureStartup(root)
 } finally {
-  rmSync(builder, { force: true })
+  rmSync(builder, { recursive: true, force: true })
+}
+
+/** The value after `name` on the command line, resolved as a path. */
+function flag(name) {
+  const index = process.argv.indexOf(name)
+  return index === -1 ? undefined : path.resolve(process.argv[index + 1])
 }
 
 function directorySize(dir) {

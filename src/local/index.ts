@@ -1,6 +1,6 @@
 /**
- * stakeout/local: the local target. AWS's DynamoDB Local, the interceptor table on it, and handlers run in real
- * Node.js processes.
+ * stakeout/local: the local target. AWS's DynamoDB Local, the interceptor table on it, and Lambda functions run in real
+ * Node.js processes by the launcher.
  * @packageDocumentation
  */
 
@@ -9,4 +9,10 @@ export type { LocalApp, LocalEndpoints, StartLocalOptions } from './app/types.js
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'
 export * from './invoke-handler.js'
+export {
+  type EnvironmentInvokeOptions,
+  type FunctionEnvironment,
+  type FunctionEnvironmentOptions,
+  startFunctionEnvironment,
+} from './launcher/index.js'
 export * from './services/lambda-endpoint.js'

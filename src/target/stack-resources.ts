@@ -684,13 +684,14 @@ function editDistance(a: string, b: string): number {
 /** Why a template value cannot be known on this target: caught by resolveValue, turned into a message by requireValue. */
 class Unresolved extends Error {}
 
-/** An expression as a reader of the template would write it, for messages. */
+/** An expression as a reader of the template would write it, for messages: `{ Fn::If: [IsProd, a, b] }`. */
 function show(value: unknown): string {
-  return (
-    JSON.stringify(value)
-      ?.replace(/"([^"]+)":/g, '$1: ')
-      .replace(/"/g, '') ?? String(value)
-  )
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`
+  if (isRecord(value))
+    return `{ ${Object.entries(value)
+      .map(([key, inner]) => `${key}: ${show(inner)}`)
+      .join(', ')} }`
+  return typeof value === 'string' ? value : String(value)
 }
 
 /** Starts the error's stack at the user's call, not inside stakeout. */

@@ -16,8 +16,9 @@ const MIXED_ALNUM = `${UPPER_ALNUM}abcdefghijklmnopqrstuvwxyz`
  * hyphens, never two hyphens in a row nor one at the end. The suffix is upper-case letters and digits for tables
  * (`MyStack-Orders1A2B3C4D-1QW2E3R4T5Y6`), mixed case for functions (`MyStack-Checkout5E6F7A8B-aB3dE5fG7hJ9`), as
  * deployed stacks show. When the whole would pass the service's limit (64 for a function name), the logical id is
- * shortened first and then the stack name, as names of deployed stacks show (`...-PipelineBuildSynthCdkBuildProje-...`);
- * the docs do not spell the rule out.
+ * shortened first, beside the whole stack name, as names of deployed stacks show
+ * (`...-PipelineBuildSynthCdkBuildProje-...`); a stack name longer than half the room leaves each part half. The docs
+ * do not spell the rule out: the local names only need CloudFormation's shape and limits, never its exact letters.
  *
  * @param random the suffix's source (a test hands a fixed one)
  */

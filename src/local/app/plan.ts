@@ -136,27 +136,26 @@ export function functionGaps(resource: StackResource): Gap[] {
     .map((property) => ({ resource, what: property, why: 'this function property is not applied locally' }))
 }
 
+/** A function's code: its asset directory and its layers' (each laid out as the layer's zip extracts under /opt). */
+export interface FunctionCode {
+  readonly codeDir: string
+  readonly layers: readonly string[]
+}
+
 /**
- * Everything needed to start the function's environments: code and layer directories, handler, resolved
- * environment (with the variables that point its AWS SDK at the local services), timeout and memory.
+ * The code directories of a function and of its layers, checked to exist, before anything is started.
  *
- * @returns the spec, or why the function cannot run here (a variable that names what the local target lacks)
  * @throws {StakeoutError} its code or a layer is not a local asset (or is missing), or a layer is not of this stack
  */
-export async function functionSpec(
+export async function functionCode(
   resource: StackResource,
-  runtime: LocalFunctionSpec['runtime'],
   resources: StackResources,
   assets: AssetIndex,
-  sdkEnvironment: Readonly<Record<string, string>>,
-): Promise<LocalFunctionSpec | { refused: string }> {
+): Promise<FunctionCode> {
   const label = constructPath(resource) ?? resource.logicalId
-  const properties = resource.properties ?? {}
-  const functionName = resources.requireValue({ Ref: resource.logicalId }, resource, `the name of function ${label}`)
-  const handler = resources.requireValue(properties.Handler, resource, `the Handler of function ${label}`)
   const codeDir = await assets.codeDirectory(resource, 'Code')
   const layers: string[] = []
-  const layerRefs = Array.isArray(properties.Layers) ? properties.Layers : []
+  const layerRefs = Array.isArray(resource.properties?.Layers) ? resource.properties.Layers : []
   for (const [index, ref] of layerRefs.entries()) {
     const layer = resources.resolveReference(ref, resource)
     if (layer === undefined || layer.type !== LAYER) {
@@ -167,15 +166,37 @@ export async function functionSpec(
     }
     layers.push(await assets.codeDirectory(layer, 'Content'))
   }
+  return { codeDir, layers }
+}
+
+/**
+ * Everything needed to start the function's environments: code and layer directories, handler, resolved
+ * environment (with the variables that point its AWS SDK at the local services), timeout and memory.
+ *
+ * @returns the spec, or why the function cannot run here (a variable that names what the local target lacks)
+ */
+export function functionSpec(
+  resource: StackResource,
+  runtime: LocalFunctionSpec['runtime'],
+  code: FunctionCode,
+  resources: StackResources,
+  sdkEnvironment: Readonly<Record<string, string>>,
+): LocalFunctionSpec | { refused: string } {
+  const label = constructPath(resource) ?? resource.logicalId
+  const properties = resource.properties ?? {}
   const environment: Record<string, string> = {}
-  const variables = isRecord(properties.Environment) ? properties.Environment.Variables : undefined
-  for (const [name, value] of Object.entries(isRecord(variables) ? variables : {})) {
-    if (isRecord(value) && value.Ref === 'AWS::NoValue') continue
-    try {
+  let functionName: string
+  let handler: string
+  try {
+    functionName = resources.requireValue({ Ref: resource.logicalId }, resource, `the name of function ${label}`)
+    handler = resources.requireValue(properties.Handler, resource, `the Handler of function ${label}`)
+    const variables = isRecord(properties.Environment) ? properties.Environment.Variables : undefined
+    for (const [name, value] of Object.entries(isRecord(variables) ? variables : {})) {
+      if (isRecord(value) && value.Ref === 'AWS::NoValue') continue
       environment[name] = resources.requireValue(value, resource, `environment variable ${name} of function ${label}`)
-    } catch (error) {
-      return { refused: (error as Error).message }
     }
+  } catch (error) {
+    return { refused: (error as Error).message }
   }
   Object.assign(environment, sdkEnvironment)
   const timeout = Number(properties.Timeout ?? 3)
@@ -185,8 +206,7 @@ export async function functionSpec(
     functionName,
     runtime,
     handler,
-    codeDir,
-    layers,
+    ...code,
     environment,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 3000,
     memoryMb: Number.isInteger(memory) && memory >= 128 ? memory : 128,

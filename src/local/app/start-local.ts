@@ -14,12 +14,14 @@ import {
   writeLocalManifest,
 } from '../../target/index.js'
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
-import type { InvokeResult } from '../invoke-handler.js'
+import type { InvokeResult } from '../launcher/types.js'
 import { AssetIndex } from './assets.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
 import {
   describeGaps,
   FUNCTION,
+  type FunctionCode,
+  functionCode,
   functionGaps,
   functionRuntime,
   functionSpec,
@@ -68,7 +70,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     cleanups.push(() => rm(scratchDir, { recursive: true, force: true }))
 
     let started = performance.now()
-    const assembly = await assemblyOf({ ...checked, region: LOCAL_REGION, account: LOCAL_ACCOUNT, scratchDir })
+    const assembly = await assemblyOf({ ...checked, region: LOCAL_REGION, account: LOCAL_ACCOUNT })
+    if (assembly.synthesized) cleanups.push(() => rm(assembly.dir, { recursive: true, force: true }))
     const fromAssembly = await chooseStack(assembly.dir, checked.stack, checked.app)
     const root = fromAssembly.stacks.find((stack) => stack.parent === undefined)
     if (root === undefined) throw new StakeoutError(`startLocal: ${checked.app} holds no stack`)
@@ -80,6 +83,18 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     )
     signal?.throwIfAborted()
 
+    // Code assets and handler files first: a missing one fails the start before anything is started.
+    const assets = await AssetIndex.read(assembly.dir)
+    const code = new Map<string, FunctionCode>()
+    for (const fn of fromAssembly.ofType(FUNCTION)) {
+      const runtime = functionRuntime(fn)
+      if ('refused' in runtime) continue
+      const found = await functionCode(fn, fromAssembly, assets)
+      const handler = fromAssembly.resolveValue(fn.properties?.Handler, fn) ?? ''
+      await handlerEntry({ label: constructPath(fn) ?? fn.logicalId, handler, ...found })
+      code.set(fn.logicalId, found)
+    }
+
     started = performance.now()
     const dynamodb: DynamoDBLocal = await startDynamoDBLocal({
       ...(checked.dynamodbPort === undefined ? {} : { port: checked.dynamodbPort }),
@@ -87,6 +102,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     })
     cleanups.push(() => dynamodb.stop())
     log(`DynamoDB Local: ${dynamodb.endpoint} in ${seconds(started)}`)
+    signal?.throwIfAborted()
 
     const where = { region: root.region ?? LOCAL_REGION, account: root.account ?? LOCAL_ACCOUNT }
     const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint }
@@ -112,7 +128,6 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     signal?.throwIfAborted()
 
     started = performance.now()
-    const assets = await AssetIndex.read(assembly.dir)
     const gaps: Gap[] = unsupportedResources(fromAssembly)
     // The same names, now with the tables' stream ARNs.
     const withStreams = localResources(fromAssembly, where, connection, streams)
@@ -134,13 +149,14 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
         gaps.push({ resource: fn, what: '', why: `${runtime.refused}; invoking it fails` })
         continue
       }
-      const spec = await functionSpec(fn, runtime.runtime, withStreams, assets, sdkEnvironment)
+      const functionCodeOf = code.get(fn.logicalId)
+      if (functionCodeOf === undefined) continue
+      const spec = functionSpec(fn, runtime.runtime, functionCodeOf, withStreams, sdkEnvironment)
       if ('refused' in spec) {
         pools.set(fn.logicalId, new RefusedFunction(label, spec.refused))
         gaps.push({ resource: fn, what: '', why: `${spec.refused}; invoking it fails` })
         continue
       }
-      await handlerEntry(spec)
       gaps.push(...functionGaps(fn))
       pools.set(fn.logicalId, new FunctionPool(spec))
       running += 1
@@ -186,7 +202,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     }
   } catch (error) {
     await cleanUp().catch(() => {})
-    throw error
+    // Whatever broke once the start was aborted (a request to a DynamoDB Local already stopped), the abort is the cause.
+    throw signal?.aborted ? signal.reason : error
   }
 }
 

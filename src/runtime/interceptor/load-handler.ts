@@ -1,59 +1,67 @@
 /**
- * Loads the function's own handler the way Lambda's Node.js runtime does, and wraps it so every
- * invocation runs inside the interceptor. Lives in the layer's `handler.mjs`.
+ * The one loader of a Lambda handler string, used by the interceptor layer's `handler.mjs` (to load
+ * the function's own handler) and by stakeout's local runtime (to load what `_HANDLER` names, as
+ * Lambda's bootstrap does).
  *
  * Resolution follows the runtime interface client (`UserFunction`): the handler string is split
- * into a module root (`src/`), a module (`index`) and a property path (`handler`, or `a.b`);
- * `..` is rejected; `path.resolve(taskRoot, moduleRoot, module)` is tried bare, then with `.js`,
+ * into a module root (`src/`), a module (`index`) and a property path (`handler`, or `a.b`); `..`
+ * is rejected; `path.resolve(taskRoot, moduleRoot, module)` is tried bare, then with `.js`,
  * `.mjs`, `.cjs` (absolute module roots are allowed: other layers use them), then
- * `require.resolve` over `[taskRoot, moduleRoot]` and `NODE_PATH`.
- * Every module is loaded with `import()`, as the Node.js 24 runtime does, so ESM and CommonJS
- * handlers behave alike; for CommonJS the handler may also sit on `module.exports` (`default`).
+ * `require.resolve` over `[taskRoot, moduleRoot]` and `NODE_PATH` (which holds
+ * `/opt/nodejs/node_modules`). How a file is loaded depends on the client line:
+ * - v3 (nodejs20.x, nodejs22.x): `require` for an extensionless path, a `.js` file (unless the
+ *   nearest package.json says `"type": "module"`, then `import()`) and `.cjs`; `import()` for `.mjs`;
+ *   the property is looked up on what was loaded.
+ * - v4 (nodejs24.x, or any runtime with `AWS_LAMBDA_MAX_CONCURRENCY`): `import()` for everything,
+ *   CommonJS included; the property is also looked up on `module.default`.
  */
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { types } from 'node:util'
 
-/** The runtime's marker of a response-streaming handler (`awslambda.streamifyResponse`). */
-export const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming')
-/** The runtime's marker of a streaming handler's buffer size. */
-export const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark')
+import {
+  HandlerLoadError,
+  isRuntimeClientV4,
+  type LambdaHandler,
+  STREAM_RESPONSE,
+  STREAMING,
+} from './runtime-client.js'
 
-/**
- * Where the v3 runtime client (nodejs20.x, nodejs22.x) keeps the one function it runs when the event loop empties
- * during an invocation (its `BeforeExitListener`): by default it posts `null` (`Runtime.NodeJsExit` for an async
- * handler); a callback waiting for the empty event loop replaces it with one that posts the callback's result.
- */
-const RUNTIME_BEFORE_EXIT = Symbol.for('aws.lambda.beforeExit')
+export {
+  HandlerLoadError,
+  HIGH_WATER_MARK,
+  isRuntimeClientV4,
+  type LambdaHandler,
+  refuseCallbackHandler,
+  STREAMING,
+} from './runtime-client.js'
+// handler.ts takes the loader and the wrapper from here.
+export { type AroundInvocation, wrapHandler } from './wrap-handler.js'
 
-/** A Lambda handler as the runtime sees it: any function. */
-export type LambdaHandler = ((...args: never[]) => unknown) & { [STREAMING]?: unknown; [HIGH_WATER_MARK]?: unknown }
-
-/**
- * An error the Lambda runtime would also raise while loading a handler. `name` carries the
- * runtime's error type (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`,
- * `Runtime.MalformedHandlerName`), so the INIT failure reads the same with and without stakeout.
- */
-export class HandlerLoadError extends Error {
-  constructor(name: string, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = name
-  }
+/** Which runtime interface client's rules to follow. */
+export interface LoadHandlerOptions {
+  /** @default 4 when {@link isRuntimeClientV4} says so for this process, else 3 */
+  readonly clientLine?: 3 | 4
 }
 
 const FUNCTION_EXPRESSION = /^([^.]*)\.(.*)$/
+const require = createRequire(import.meta.url)
 
 /**
- * Imports the module a Lambda handler string names and returns the handler function.
+ * Loads the module a Lambda handler string names and returns the handler function.
  *
  * @param taskRoot - `LAMBDA_TASK_ROOT` (the function's code directory).
  * @param handlerName - the function's handler setting, e.g. `src/index.handler` or `/opt/x/handler.run`.
  * @example
  * const handler = await loadHandler('/var/task', 'index.handler')
  */
-export async function loadHandler(taskRoot: string, handlerName: string): Promise<LambdaHandler> {
+export async function loadHandler(
+  taskRoot: string,
+  handlerName: string,
+  options: LoadHandlerOptions = {},
+): Promise<LambdaHandler> {
+  const v4 = (options.clientLine ?? (isRuntimeClientV4() ? 4 : 3)) === 4
   if (handlerName.includes('..')) {
     throw new HandlerLoadError(
       'Runtime.MalformedHandlerName',
@@ -66,48 +74,80 @@ export async function loadHandler(taskRoot: string, handlerName: string): Promis
   if (!match) throw new HandlerLoadError('Runtime.MalformedHandlerName', 'Bad handler')
   const [, moduleName, propertyPath] = match as unknown as [string, string, string]
 
-  const file = resolveModule(taskRoot, moduleRoot, moduleName)
-  let loaded: Record<string, unknown>
+  let loaded: unknown
   try {
-    loaded = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    loaded = v4
+      ? await loadModuleV4(taskRoot, moduleRoot, moduleName)
+      : await loadModuleV3(taskRoot, moduleRoot, moduleName)
   } catch (error) {
-    if (error instanceof SyntaxError) throw error
-    const code = (error as { code?: unknown }).code
+    if (error instanceof SyntaxError) {
+      const syntax = new HandlerLoadError('Runtime.UserCodeSyntaxError', String(error), { cause: error })
+      if (error.stack !== undefined) syntax.stack = error.stack
+      throw syntax
+    }
+    const code = (error as { code?: unknown } | null)?.code
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new HandlerLoadError('Runtime.ImportModuleError', `Error: ${(error as Error).message}`, { cause: error })
     }
     throw error
   }
-  const handler = property(loaded, propertyPath) ?? property(loaded.default, propertyPath)
+  let handler = property(loaded, propertyPath)
+  if (handler === undefined && v4 && loaded !== null && typeof loaded === 'object' && 'default' in loaded) {
+    handler = property(loaded.default, propertyPath)
+  }
   if (handler === undefined || handler === null) {
     throw new HandlerLoadError('Runtime.HandlerNotFound', `${handlerName} is undefined or not exported`)
   }
   if (typeof handler !== 'function') {
     throw new HandlerLoadError('Runtime.HandlerNotFound', `${handlerName} is not a function`)
   }
+  const streaming = (handler as LambdaHandler)[STREAMING]
+  if (streaming !== undefined && streaming !== STREAM_RESPONSE) {
+    throw new HandlerLoadError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.')
+  }
   return handler as LambdaHandler
 }
 
-function resolveModule(taskRoot: string, moduleRoot: string, moduleName: string): string {
+async function loadModuleV3(taskRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
   const lambdaStylePath = path.resolve(taskRoot, moduleRoot, moduleName)
-  const taskRequire = createRequire(path.join(taskRoot, 'index.js'))
-  try {
-    for (const extension of ['', '.js', '.mjs', '.cjs']) {
-      const candidate = lambdaStylePath + extension
-      if (!existsSync(candidate)) continue
-      // The runtime `require`s a bare path, so a directory means its package main or index.js.
-      return statSync(candidate).isDirectory() ? taskRequire.resolve(candidate) : candidate
-    }
-    // Not relative to this file: relative to the task root, then the module root, then NODE_PATH
-    // (which holds /opt/nodejs/node_modules in Lambda), as the runtime's own fallback does.
-    return taskRequire.resolve(moduleName, { paths: [taskRoot, moduleRoot] })
-  } catch (error) {
-    throw new HandlerLoadError(
-      'Runtime.ImportModuleError',
-      `Error: Cannot find module '${moduleName}'\nRequire stack:\n- ${lambdaStylePath}`,
-      { cause: error },
-    )
+  if (existsSync(lambdaStylePath)) return require(lambdaStylePath)
+  const js = `${lambdaStylePath}.js`
+  if (existsSync(js)) return folderSaysTypeModule(path.dirname(js)) ? importFile(js) : require(js)
+  if (existsSync(`${lambdaStylePath}.mjs`)) return importFile(`${lambdaStylePath}.mjs`)
+  if (existsSync(`${lambdaStylePath}.cjs`)) return require(`${lambdaStylePath}.cjs`)
+  return require(require.resolve(moduleName, { paths: [taskRoot, moduleRoot] }))
+}
+
+async function loadModuleV4(taskRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
+  const lambdaStylePath = path.resolve(taskRoot, moduleRoot, moduleName)
+  for (const extension of ['', '.js', '.mjs', '.cjs']) {
+    const candidate = lambdaStylePath + extension
+    if (!existsSync(candidate)) continue
+    // A bare directory means its package main or index.js, as `require` would find it.
+    return importFile(statSync(candidate).isDirectory() ? require.resolve(candidate) : candidate)
   }
+  return importFile(require.resolve(moduleName, { paths: [taskRoot, path.join(taskRoot, moduleRoot)] }))
+}
+
+function importFile(file: string): Promise<unknown> {
+  return import(pathToFileURL(file).href)
+}
+
+/** Whether the nearest package.json above `folder` (short of a node_modules) says `"type": "module"`. */
+function folderSaysTypeModule(folder: string): boolean {
+  if (folder.endsWith(`${path.sep}node_modules`)) return false
+  const packageJson = path.join(folder, 'package.json')
+  if (existsSync(packageJson)) {
+    try {
+      const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { type?: unknown } | null
+      if (manifest) return manifest.type === 'module'
+    } catch (error) {
+      console.warn(`${packageJson} cannot be read, it will be ignored for ES module detection purposes.`, error)
+      return false
+    }
+  }
+  const parent = path.resolve(folder, '..')
+  return parent === folder ? false : folderSaysTypeModule(parent)
 }
 
 function property(root: unknown, propertyPath: string): unknown {
@@ -117,181 +157,4 @@ function property(root: unknown, propertyPath: string): unknown {
     value = (value as Record<string, unknown>)[key]
   }
   return value
-}
-
-/** What one invocation needs to know: the Lambda context (for the request id). */
-export type AroundInvocation = (context: unknown, call: () => Promise<unknown>) => Promise<unknown>
-
-/**
- * True when the runtime interface client is the v4 line: nodejs24.x (from `AWS_EXECUTION_ENV`, else
- * the Node.js version), or any runtime with `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda Managed Instances).
- */
-export function isRuntimeClientV4(env: NodeJS.ProcessEnv = process.env): boolean {
-  return runtimeMajor(env) >= 24 || env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined
-}
-
-function runtimeMajor(env: NodeJS.ProcessEnv): number {
-  const declared = /nodejs(\d+)\.x/.exec(env.AWS_EXECUTION_ENV ?? '')
-  return Number(declared ? declared[1] : process.versions.node.split('.')[0])
-}
-
-/**
- * Wraps a user handler for the runtime so that every invocation runs through `around`.
- *
- * - A handler declaring 3+ parameters is callback style. The v4 runtime client refuses it at INIT,
- *   and so does this (with the runtime's error), so stakeout never makes a broken function work.
- * - On the v4 client (nodejs24.x), and for async handlers, the wrapper is an `async (...args)` function
- *   (length 0, which the Node.js 24 runtime requires).
- * - On the v3 client (nodejs20.x, nodejs22.x) a handler that is not async answers, as on Lambda, through its
- *   callback (once the event loop is empty, unless `context.callbackWaitsForEmptyEventLoop` is false),
- *   `context.succeed` / `fail` / `done`, or the promise it returns; `null` when the event loop empties without an
- *   answer (a returned value that is not a promise is ignored). Its wrapper is a plain function of the same length.
- * - A streaming handler keeps its markers, so the runtime still calls it as
- *   `(event, responseStream, context)`.
- *
- * @example
- * export const handler = wrapHandler(await loadHandler(taskRoot, name), (context, call) => interceptor.run(context, call))
- */
-export function wrapHandler(user: LambdaHandler, around: AroundInvocation): (...args: unknown[]) => Promise<unknown> {
-  const streaming = user[STREAMING] !== undefined && user[STREAMING] !== null && user[STREAMING] !== false
-  const callbackStyle = !streaming && user.length >= 3
-  const v4 = isRuntimeClientV4()
-  if (callbackStyle && v4) {
-    const reason =
-      runtimeMajor(process.env) >= 24
-        ? 'AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later.'
-        : 'AWS Lambda does not support callback-based function handlers when using Node.js 22 with Managed Instances. To use Managed Instances, modify this function to use a supported handler signature.'
-    throw new HandlerLoadError(
-      'Runtime.CallbackHandlerDeprecated',
-      `ERROR: ${reason} For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.`,
-    )
-  }
-  const invoke = user as (...args: unknown[]) => unknown
-  const userIsAsync = types.isAsyncFunction(user)
-  let wrapped: (...args: unknown[]) => Promise<unknown>
-  if (!streaming && !v4 && (callbackStyle || !userIsAsync)) {
-    // Not async, and as long as the handler: the v3 client then treats it as the handler (its callback deprecation
-    // warning included). It fails an async handler with Runtime.NodeJsExit when the event loop empties before it
-    // settles, which is exactly when a callback's result is due.
-    wrapped = function answeredLikeTheRuntime(event: unknown, context: unknown, _callback: unknown): Promise<unknown> {
-      return around(context, () => callAsRuntimeV3(invoke, event, context, { userIsAsync, callbackStyle }))
-    }
-    Object.defineProperty(wrapped, 'length', { value: user.length })
-  } else {
-    wrapped = async (...args: unknown[]): Promise<unknown> =>
-      around(streaming ? args[2] : args[1], async () => invoke(...args))
-  }
-  for (const marker of [STREAMING, HIGH_WATER_MARK] as const) {
-    if (marker in user) Object.defineProperty(wrapped, marker, { value: user[marker], enumerable: false })
-  }
-  return wrapped
-}
-
-/**
- * Calls a handler that is not async (or declares a callback) as the v3 runtime client does
- * (aws-lambda-nodejs-runtime-interface-client, `Runtime.js` and `CallbackContext.js`), and settles with its answer:
- * the first of its callback, `context.succeed` / `fail` / `done` and the promise it returns; a callback's result once
- * the event loop is empty (unless `callbackWaitsForEmptyEventLoop` is false); `null` (`Runtime.NodeJsExit` for an
- * async handler) when the loop empties without an answer.
- *
- * Under the runtime client, what it does when the loop empties is replaced for the invocation: its own action would
- * post before the invocation's recorded calls are written. Elsewhere (a test harness, another emulator) `beforeExit`
- * stands in for it, and a returned value that is not a promise is the answer, as before.
- */
-function callAsRuntimeV3(
-  invoke: (...args: unknown[]) => unknown,
-  event: unknown,
-  context: unknown,
-  { userIsAsync, callbackStyle }: { userIsAsync: boolean; callbackStyle: boolean },
-): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let settled = false
-    const settle = (error: unknown, result: unknown) => {
-      if (settled) return
-      settled = true
-      if (error !== undefined && error !== null) reject(error)
-      else resolve(result)
-    }
-    let answered = false
-    let callbackAnswer: { error: unknown; result: unknown } | undefined
-    const onEmptyEventLoop = () => {
-      if (callbackAnswer) settle(callbackAnswer.error, callbackAnswer.result)
-      else if (userIsAsync) settle(nodeJsExit(), undefined)
-      else settle(undefined, null)
-    }
-    const runtime = globalThis as { [RUNTIME_BEFORE_EXIT]?: unknown }
-    const underRuntimeClient = typeof runtime[RUNTIME_BEFORE_EXIT] === 'function'
-    if (underRuntimeClient) {
-      // The runtime client resets the slot itself once our promise settles and it posts the answer.
-      runtime[RUNTIME_BEFORE_EXIT] = () => {
-        runtime[RUNTIME_BEFORE_EXIT] = () => {}
-        onEmptyEventLoop()
-      }
-    }
-    const done = (error: unknown, result: unknown) => {
-      if (answered) return
-      answered = true
-      settle(error, result)
-    }
-    // The handler may set callbackWaitsForEmptyEventLoop on this copy: read it there.
-    const handlerContext = withAnswers(context, done)
-    const callback = (error: unknown, result: unknown) => {
-      if (answered) return
-      answered = true
-      const waits = (handlerContext as { callbackWaitsForEmptyEventLoop?: unknown } | null)
-        ?.callbackWaitsForEmptyEventLoop
-      if ((error !== undefined && error !== null) || waits === false) {
-        settle(error, result)
-        return
-      }
-      // Work the handler left running still belongs to this invocation (and its calls are recorded).
-      callbackAnswer = { error, result }
-      if (!underRuntimeClient) process.once('beforeExit', onEmptyEventLoop)
-    }
-    let returned: unknown
-    try {
-      returned = invoke(event, handlerContext, callback)
-    } catch (error) {
-      callback(error, undefined)
-      return
-    }
-    if (
-      returned !== null &&
-      typeof returned === 'object' &&
-      typeof (returned as Promise<unknown>).then === 'function'
-    ) {
-      ;(returned as Promise<unknown>).then(
-        (value) => done(undefined, value),
-        // The runtime client's context.fail() reports a rejection without a reason as the string 'handled'.
-        (error: unknown) => done(error ?? 'handled', undefined),
-      )
-    } else if (!underRuntimeClient && !callbackStyle) {
-      done(undefined, returned)
-    }
-  })
-}
-
-/**
- * A copy of the runtime's context (accessors such as `callbackWaitsForEmptyEventLoop` included) whose `succeed`,
- * `fail` and `done` answer through `done`, as the runtime client's do: at once, without waiting for the event loop.
- */
-function withAnswers(context: unknown, done: (error: unknown, result: unknown) => void): unknown {
-  if (context === null || typeof context !== 'object') return context
-  const copy = Object.create(Object.getPrototypeOf(context), Object.getOwnPropertyDescriptors(context)) as Record<
-    string,
-    unknown
-  >
-  copy.succeed = (result: unknown) => done(null, result)
-  copy.fail = (error: unknown) => done(error ?? 'handled', null)
-  copy.done = (error: unknown, result: unknown) => done(error, result)
-  return copy
-}
-
-/** The error the v3 runtime client posts when the event loop empties before an async handler settles. */
-function nodeJsExit(): Error {
-  const error = new Error(
-    'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes',
-  )
-  error.name = 'Runtime.NodeJsExit'
-  return error
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { DEFAULT_MAX_BODY_BYTES, REDACTED } from '../../../src/runtime/interceptor/schema.js'
 import {
   createInterceptorTable,

@@ -19,7 +19,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildInterceptorLayer, interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { buildInterceptorLayer, interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { LAYER } from '../../../src/runtime/interceptor/schema.js'
 
 const run = promisify(execFile)
@@ -77,12 +77,17 @@ describe('buildInterceptorLayer', () => {
 
   it('is what scripts/build-layer.mjs builds', async () => {
     const outdir = path.join(scratch, 'scripted')
+    const runtimeOutdir = path.join(scratch, 'scripted-runtime')
     const { stdout } = await run(process.execPath, [
       path.join(packageDir, 'scripts/build-layer.mjs'),
       '--outdir',
       outdir,
+      '--runtime-outdir',
+      runtimeOutdir,
     ])
     expect(stdout).toMatch(/^interceptor layer: .+ \(\d+ KiB\)$/m)
+    expect(stdout).toMatch(/^local runtime: .+bootstrap\.mjs \(\d+ KiB\)$/m)
+    expect(existsSync(path.join(runtimeOutdir, 'bootstrap.mjs'))).toBe(true)
     const names = (dir: string) => readFileSync(path.join(dir, LAYER.dir, LAYER.handlerModule), 'utf8')
     expect(names(outdir)).toBe(names(root))
   })
@@ -111,7 +116,7 @@ describe('interceptorLayerRoot', () => {
         ['cjs', 'construct.cjs'],
       ] as const) {
         await build({
-          entryPoints: [path.join(packageDir, 'src/runtime/interceptor/build-layer.ts')],
+          entryPoints: [path.join(packageDir, 'src/build/interceptor-layer.ts')],
           outfile: path.join(installed, 'dist', file),
           bundle: true,
           platform: 'node',
@@ -150,7 +155,16 @@ describe('interceptorLayerRoot', () => {
 })
 
 describe('the wrapper script', () => {
-  const wrapper = path.join(packageDir, 'src/runtime/interceptor/wrapper')
+  // Where Lambda puts it (/opt/stakeout/wrapper), under a scratch root: it finds handler.mjs beside itself.
+  let wrapper: string
+  let layerDir: string
+  beforeAll(() => {
+    layerDir = path.join(scratch, 'opt', LAYER.dir)
+    wrapper = path.join(layerDir, LAYER.wrapper)
+    mkdirSync(layerDir, { recursive: true })
+    writeFileSync(wrapper, readFileSync(path.join(packageDir, 'src/runtime/interceptor/wrapper')))
+    chmodSync(wrapper, 0o755)
+  })
 
   /** Runs the wrapper with `env` as the runtime command and returns the environment it produced. */
   async function environmentAfter(env: Record<string, string>, command = ['env']) {
@@ -163,13 +177,21 @@ describe('the wrapper script', () => {
     )
   }
 
-  it('saves the handler, points _HANDLER at the layer, and leaves NODE_OPTIONS alone', async () => {
+  it('saves the handler, points _HANDLER at the handler beside it, and leaves NODE_OPTIONS alone', async () => {
     const env = await environmentAfter({ _HANDLER: 'src/index.handler', NODE_OPTIONS: '--enable-source-maps' })
     expect(env).toMatchObject({
       STAKEOUT_ORIGINAL_HANDLER: 'src/index.handler',
-      _HANDLER: '/opt/stakeout/handler.handler',
+      _HANDLER: `${layerDir}/handler.handler`,
       NODE_OPTIONS: '--enable-source-maps',
     })
+  })
+
+  it('points _HANDLER at an absolute path when run by a relative one', async () => {
+    const { stdout } = await run('bash', [path.join('opt', LAYER.dir, LAYER.wrapper), 'env'], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? '', _HANDLER: 'index.handler' },
+    })
+    expect(stdout.split('\n')).toContain(`_HANDLER=${layerDir}/handler.handler`)
   })
 
   it('uses STAKEOUT_LAYER_DIR, and keeps an original handler saved earlier', async () => {
@@ -191,6 +213,6 @@ describe('the wrapper script', () => {
     const { stdout } = await run('bash', [wrapper, '/var/lang/bin/node', '/var/runtime/index.mjs'], {
       env: { PATH: process.env.PATH ?? '', _HANDLER: 'index.handler', STAKEOUT_NEXT_WRAPPER: next },
     })
-    expect(stdout.trim()).toBe('next: /var/lang/bin/node /var/runtime/index.mjs handler=/opt/stakeout/handler.handler')
+    expect(stdout.trim()).toBe(`next: /var/lang/bin/node /var/runtime/index.mjs handler=${layerDir}/handler.handler`)
   })
 })

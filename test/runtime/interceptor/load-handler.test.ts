@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { FIXTURES, type RunOptions, runFunction } from './fixtures/harness.js'
 
 let layerRoot: string

@@ -225,11 +225,17 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
     }
     return
   }
-  const invocation = context.invoker.invoke(target.name, event, {
-    signal: context.signal,
-    requestId,
-    ...(clientContext.value === undefined ? {} : { clientContext: clientContext.value }),
-  })
+  let invocation: Promise<InvokeResult> | undefined
+  try {
+    invocation = context.invoker.invoke(target.name, event, {
+      signal: context.signal,
+      requestId,
+      ...(clientContext.value === undefined ? {} : { clientContext: clientContext.value }),
+    })
+  } catch (error) {
+    send(response, invocationFailed(target.name, error, context))
+    return
+  }
   if (invocation === undefined) {
     send(response, functionNotFound(target.arn))
     return
@@ -243,11 +249,16 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
   try {
     result = await invocation
   } catch (error) {
-    const reason = context.signal.aborted ? 'the local Lambda endpoint stopped' : String(error)
-    send(response, lambdaError(500, 'ServiceException', `Invocation of ${target.name} failed: ${reason}`, 'Service'))
+    send(response, invocationFailed(target.name, error, context))
     return
   }
   answerInvocation(response, result, logType === 'Tail')
+}
+
+/** The ServiceException of an invocation the invoker could not run (or that stop() ended). */
+function invocationFailed(functionName: string, error: unknown, context: EndpointContext): LambdaApiError {
+  const reason = context.signal.aborted ? 'the local Lambda endpoint stopped' : String(error)
+  return lambdaError(500, 'ServiceException', `Invocation of ${functionName} failed: ${reason}`, 'Service')
 }
 
 /** The 200 of a `RequestResponse` invocation: the payload (or the function error) and the headers. */

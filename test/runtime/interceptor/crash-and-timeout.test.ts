@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type LambdaNodeRuntime, type LocalHandler, startHandler } from 'stakeout/local'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HttpInterceptorClient } from '../../../src/clients/http-interceptor-client.js'
-import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
 import { FIXTURES, runFunction } from './fixtures/harness.js'
 

@@ -284,7 +284,10 @@ export class HttpInterceptorClient implements Interceptor {
         : [validateResponse('mock', 'response', response, matcher.method)]
       const match = serializeMatcher(matcher, 'mock', 'request')
       const fields: RuleFields = { action: 'mock', responses }
-      checkFitsInItem('mock', 'response', this.functionName, match, fields, response)
+      checkFitsInItem('mock', this.functionName, match, fields, {
+        request: ['request', request],
+        response: ['response', response],
+      })
       return this.#writeRule(match, fields)
     } catch (error) {
       return Promise.reject(atCaller(error, this.mock))
@@ -306,7 +309,9 @@ export class HttpInterceptorClient implements Interceptor {
       const matcher = validateMatcher('passThrough', 'request', request)
       const times = readPassThroughOptions(options)
       const match = serializeMatcher(matcher, 'passThrough', 'request')
-      return this.#writeRule(match, times === undefined ? { action: 'passThrough' } : { action: 'passThrough', times })
+      const fields: RuleFields = times === undefined ? { action: 'passThrough' } : { action: 'passThrough', times }
+      checkFitsInItem('passThrough', this.functionName, match, fields, { request: ['request', request] })
+      return this.#writeRule(match, fields)
     } catch (error) {
       return Promise.reject(atCaller(error, this.passThrough))
     }
@@ -652,24 +657,29 @@ function validateSequence(callee: string, responses: unknown[], method: string |
   return responses.map((response, index) => validateResponse(callee, `response[${index}]`, response, method))
 }
 
-/** Refuses a rule DynamoDB would refuse to store (over its item size), naming its size and the limit. */
+/**
+ * Refuses a rule DynamoDB would refuse to store (over its item size), naming its size, the limit and
+ * the bigger of its two parts: `request` (the matcher) or `response`.
+ */
 function checkFitsInItem(
   callee: string,
-  argument: string,
   functionName: string,
   match: Record<string, unknown>,
   fields: RuleFields,
-  received: unknown,
+  parts: { request: [argument: string, value: unknown]; response?: [argument: string, value: unknown] },
 ): void {
   // The id and times as long as the real ones will be: the size is exact.
   const rule: StoredRule = { id: randomUUID(), createdAt: Date.now(), match, ...fields }
   const size = itemSize(ruleItem(functionName, rule, Math.floor(Date.now() / 1000)))
   if (size <= MAX_ITEM_BYTES) return
+  const responsesSize = fields.action === 'mock' ? JSON.stringify(fields.responses).length : 0
+  const [argument, received] =
+    parts.response !== undefined && responsesSize >= JSON.stringify(match).length ? parts.response : parts.request
   const bytes = (value: number) => value.toLocaleString('en-US')
   throw new ArgumentError(
     callee,
     argument,
-    `at most 400 KB once stored with its request matcher (DynamoDB's item size limit, ${bytes(MAX_ITEM_BYTES)} bytes): this rule takes ${bytes(size)} bytes`,
+    `small enough for a rule of at most 400 KB (DynamoDB's item size limit, ${bytes(MAX_ITEM_BYTES)} bytes): this rule takes ${bytes(size)} bytes`,
     received,
   )
 }
@@ -751,7 +761,10 @@ function readConfigs(
     if (passThrough === true) return { match, fields: { action: 'passThrough' } }
     const mocked = validateResponse(callee, `${argument}.response`, answer, matcher.method)
     const mockFields: RuleFields = { action: 'mock', responses: [mocked] }
-    checkFitsInItem(callee, `${argument}.response`, functionName, match, mockFields, response)
+    checkFitsInItem(callee, functionName, match, mockFields, {
+      request: [argument, config],
+      response: [`${argument}.response`, response],
+    })
     return { match, fields: mockFields }
   })
 }

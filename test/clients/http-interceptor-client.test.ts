@@ -230,12 +230,15 @@ describe('mock', () => {
       .catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ArgumentError)
     expect((error as Error).message).toMatch(
-      /^mock: response must be at most 400 KB once stored with its request matcher \(DynamoDB's item size limit, 409,600 bytes\): this rule takes 409,\d{3} bytes, received object/,
+      /^mock: response must be small enough for a rule of at most 400 KB \(DynamoDB's item size limit, 409,600 bytes\): this rule takes 409,\d{3} bytes, received object/,
     )
     expect((error as Error).stack?.split('\n')[1]).toContain('http-interceptor-client.test.ts')
     await expect(
       client.createConfigs([{ url: 'https://api-1/*', response: { body: 'x'.repeat(400 * 1024) } }]),
-    ).rejects.toThrow(/^createConfigs: configs\[0\]\.response must be at most 400 KB once stored/)
+    ).rejects.toThrow(/^createConfigs: configs\[0\]\.response must be small enough for a rule of at most 400 KB/)
+    await expect(
+      client.passThrough({ url: 'https://api-1/*', body: { text: 'x'.repeat(400 * 1024) } }),
+    ).rejects.toThrow(/^passThrough: request must be small enough for a rule of at most 400 KB/)
     expect(await partition(rulesPartition(client.functionName))).toEqual([])
     // Just under the limit is stored, and the runtime reads it back whole.
     await client.mock('https://api-1/*', { body: 'x'.repeat(400 * 1024 - 1024) })

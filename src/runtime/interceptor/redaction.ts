@@ -18,6 +18,7 @@ import { ENV, REDACTED } from './schema.js'
 
 /** Words that make a name secret, whole (a plural too): see the module's documentation. */
 export const SECRET_WORDS: readonly string[] = [
+  'assertion',
   'auth',
   'authorization',
   'cookie',

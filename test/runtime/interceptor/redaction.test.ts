@@ -74,6 +74,8 @@ describe('isSecretName', () => {
     'AWSAccessKey',
     'sig',
     'credentials',
+    'client_assertion',
+    'id_token',
   ])('%s is secret', (name) => {
     expect(isSecretName(name)).toBe(true)
   })

@@ -43,6 +43,9 @@ export interface InterceptorSettings {
   tableLocation?: string
 }
 
+/** How long an invocation's write waits for the bodies of its calls still streaming; then they are cut there. */
+const BODY_WAIT_MS = 1_000
+
 /** The largest body we record, whatever the setting: items must stay under DynamoDB's 400 KB. */
 const MAX_RECORDED_BODY_BYTES = 300_000
 
@@ -107,6 +110,8 @@ interface Invocation extends RecordingState {
   seq: number
   /** Causes already logged in this invocation. */
   logged: Set<string>
+  /** Bodies of calls gone to the network, still streaming: awaited (bounded) before the invocation's write. */
+  bodies: Set<Promise<void>>
 }
 
 /** A running interceptor. */
@@ -178,6 +183,7 @@ export function installInterceptor(
     ruleUses: [],
     seq: 0,
     logged: new Set(),
+    bodies: new Set(),
     inInvocation,
     closed: false,
   })
@@ -263,10 +269,10 @@ export function installInterceptor(
         method: request.method,
         headers: headersOf(request),
       }
-      // Bodies are read only when a rule needs one to choose or the call will be recorded: reading waits for the
+      // A body is awaited only when a rule needs it to choose, or to record a mocked call: awaiting waits for the
       // whole body (a streamed upload would be held) and buffers it.
       let body =
-        ruleSet.recordAll || (ruleSet.matchesBodies && needsBody(ruleSet.rules, snapshot, invocation.uses))
+        ruleSet.matchesBodies && needsBody(ruleSet.rules, snapshot, invocation.uses)
           ? await readBody(request)
           : undefined
       if (body?.text !== undefined) snapshot.body = body.text
@@ -287,7 +293,8 @@ export function installInterceptor(
         }
       }
       if (!picked && !ruleSet.recordAll) return
-      body ??= await readBody(request)
+      // A call that goes to the network is not held: its body is recorded as it streams, beside the request.
+      if (picked?.response) body ??= await readBody(request)
 
       const call: RecordedCall = {
         url: redactUrl(snapshot.url, settings.redaction),
@@ -298,12 +305,8 @@ export function installInterceptor(
         seq,
         action: picked ? picked.rule.action : 'unmatched',
       }
-      if (body.text !== undefined) {
-        const cut = cutBody(body.bytes, settings.maxBodyBytes)
-        call.body = cut.text
-        call.bodySize = body.bytes.byteLength
-        if (cut.truncated) call.bodyTruncated = true
-      }
+      if (body) withBody(call, body, settings.maxBodyBytes)
+      else recordBodyAsItStreams(request, call, settings.maxBodyBytes, invocation.bodies)
       let use: RuleUse | undefined
       if (picked) {
         call.ruleId = picked.rule.id
@@ -345,6 +348,8 @@ export function installInterceptor(
   })
   interceptor.on('response', ({ requestId, response, responseType }) => {
     if (responseType !== 'original') return
+    // An interim answer (100 Continue, 103 Early Hints) is followed by the final one, which is the call's status.
+    if (response.status >= 100 && response.status < 200 && response.status !== 101) return
     const awaiting = awaitingStatus.get(requestId)
     if (!awaiting) return
     awaitingStatus.delete(requestId)
@@ -358,6 +363,7 @@ export function installInterceptor(
   const flush = async (invocation: Invocation): Promise<void> => {
     // Calls outside invocations read the rules afresh after each flush (the test may have changed them).
     outside = undefined
+    await settled(invocation.bodies, BODY_WAIT_MS)
     const written = await recorder.end(invocation)
     // Calls still running when their invocation ends are written as they are: their status would land nowhere.
     for (const [requestId, { call }] of awaitingStatus) {
@@ -400,9 +406,13 @@ interface BodySnapshot {
   text: string | undefined
 }
 
+/** A client waiting for "100 Continue" sends its body only after the server's go-ahead. */
+function waitsForContinue(request: Request): boolean {
+  return request.headers.get('expect')?.toLowerCase() === '100-continue'
+}
+
 async function readBody(request: Request): Promise<BodySnapshot> {
-  // A client waiting for "100 Continue" sends the body only after the server's go-ahead.
-  if (request.body === null || request.headers.get('expect')?.toLowerCase() === '100-continue') {
+  if (request.body === null || waitsForContinue(request)) {
     return { bytes: new Uint8Array(), text: undefined }
   }
   const bytes = new Uint8Array(await request.clone().arrayBuffer())
@@ -412,6 +422,60 @@ async function readBody(request: Request): Promise<BodySnapshot> {
 function cutBody(bytes: Uint8Array, maxBytes: number): { text: string; truncated: boolean } {
   if (bytes.byteLength <= maxBytes) return { text: new TextDecoder().decode(bytes), truncated: false }
   return { text: new TextDecoder().decode(bytes.subarray(0, maxBytes)), truncated: true }
+}
+
+function withBody(call: RecordedCall, body: BodySnapshot, maxBytes: number): void {
+  if (body.text === undefined) return
+  const cut = cutBody(body.bytes, maxBytes)
+  call.body = cut.text
+  call.bodySize = body.bytes.byteLength
+  if (cut.truncated) call.bodyTruncated = true
+}
+
+/**
+ * Records the body of a call that goes to the network as the client streams it, from a copy, keeping the first
+ * `maxBytes`: the request is never held. The read is added to `reads` until it ends.
+ */
+function recordBodyAsItStreams(
+  request: Request,
+  call: RecordedCall,
+  maxBytes: number,
+  reads: Set<Promise<void>>,
+): void {
+  if (request.body === null || waitsForContinue(request)) return
+  const read = (async () => {
+    const reader = (request.clone().body as ReadableStream<Uint8Array>).getReader()
+    const kept = new Uint8Array(maxBytes)
+    let keptBytes = 0
+    let size = 0
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      size += chunk.value.byteLength
+      const part = chunk.value.subarray(0, maxBytes - keptBytes)
+      kept.set(part, keptBytes)
+      keptBytes += part.byteLength
+    }
+    if (size === 0) return
+    call.body = new TextDecoder().decode(kept.subarray(0, keptBytes))
+    call.bodySize = size
+    if (size > maxBytes) call.bodyTruncated = true
+  })().catch(() => {
+    // The client gave up on its upload: the call is recorded without a body.
+  })
+  reads.add(read)
+  void read.finally(() => reads.delete(read))
+}
+
+/** Waits until every promise of `promises` settled, or `ms` passed. */
+async function settled(promises: ReadonlySet<Promise<void>>, ms: number): Promise<void> {
+  if (promises.size === 0) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms).unref()
+    }),
+  ])
+  clearTimeout(timer)
 }
 
 /** Lower-case names (the Fetch API's), repeated headers joined with `, `. */

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { HttpInterceptorClient } from '../../../src/clients/http-interceptor-client.js'
 import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
-import { FIXTURES, runFunction } from './fixtures/harness.js'
+import { FIXTURES, runFunction, startCountingProxy } from './fixtures/harness.js'
 
 const ENTRY = `${FIXTURES}/ends-badly.mjs`
 const URL_BASE = 'https://api.example.com'
@@ -111,5 +111,37 @@ describe('without a runtime listening to uncaught errors (as the v4 runtime clie
     expect(outcome.exitCode).toBe(1)
     expect(await api.calls()).toEqual([expect.objectContaining({ url: `${URL_BASE}/before-${ending}`, status: 202 })])
     expect(outcome.stakeoutLogs).toEqual([])
+  })
+})
+
+describe('a call that truly cannot be written', () => {
+  it('is counted in one [stakeout] line that says why', async () => {
+    const functionName = `ends-${randomUUID()}`
+    const api = new HttpInterceptorClient({ functionName, tableName, dynamodb })
+    await api.mock(`${URL_BASE}/*`, { status: 202, body: 'mocked' })
+    // The rules can be read, but every write is refused.
+    const proxy = await startCountingProxy(dynamodbEndpoint(), { refuse: ['BatchWriteItem'] })
+    try {
+      const outcome = await runFunction({
+        layerRoot: interceptorLayerRoot(),
+        handler: 'ends-badly.handler',
+        functionName,
+        tableName,
+        dynamodbEndpoint: proxy.endpoint,
+        invocations: [{ event: { ending: 'exit', url: `${URL_BASE}/never-written` } }],
+      })
+
+      expect(outcome.exitCode).toBe(1)
+      expect(outcome.stakeoutLogs).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^\\[stakeout\\] could not record 1 of 1 outbound calls in table ${tableName} before the process ends \\(the process exits \\(code 1\\)\\): .*refused by the test proxy`,
+          ),
+        ),
+      ])
+      expect(await api.calls()).toEqual([])
+    } finally {
+      await proxy.close()
+    }
   })
 })

@@ -129,7 +129,7 @@ export class UnawaitedMatcherError extends Error {
  * (failing that test) for the ones the test did not await, and stops those of them still polling.
  *
  * @param testName the test that ended (`expect.getState().currentTestName`); calls of other tests
- *   (running concurrently) are left open
+ *   (running concurrently) are left open. `undefined` closes every call (after all tests of a file).
  * @example
  * afterEach(() => closeMatcherCalls(expect.getState().currentTestName))
  */
@@ -164,18 +164,20 @@ export function closeMatcherCalls(testName: string | undefined): void {
 }
 
 /**
- * Turns the check on and registers it after each test, with the runner's `afterEach`. Called by
- * `stakeout/vitest` and `stakeout/jest`.
+ * Turns the check on and registers it after each test, and once after all of a file's tests (for a
+ * matcher dropped in a `beforeAll` or `afterAll`, which no test's afterEach closes), with the runner's
+ * hooks. Called by `stakeout/vitest` and `stakeout/jest`.
  *
- * @param afterEach the runner's afterEach
+ * @param hooks the runner's afterEach and afterAll
  * @param currentTestName reads the name of the test running (`expect.getState().currentTestName`)
  * @example
- * watchForUnawaitedMatchers(afterEach, () => expect.getState().currentTestName)
+ * watchForUnawaitedMatchers({ afterEach, afterAll }, () => expect.getState().currentTestName)
  */
 export function watchForUnawaitedMatchers(
-  afterEach: (body: () => void) => unknown,
+  hooks: { afterEach: (body: () => void) => unknown; afterAll: (body: () => void) => unknown },
   currentTestName: () => string | undefined,
 ): void {
   watching = true
-  afterEach(() => closeMatcherCalls(currentTestName()))
+  hooks.afterEach(() => closeMatcherCalls(currentTestName()))
+  hooks.afterAll(() => closeMatcherCalls(undefined))
 }

@@ -23,7 +23,7 @@ assertInsideJest()
 const { afterAll, afterEach, beforeAll, beforeEach, expect } = jest
 expect.extend(matchers)
 noteMatchersRegistered()
-watchForUnawaitedMatchers(afterEach, () => expect.getState().currentTestName)
+watchForUnawaitedMatchers({ afterEach, afterAll }, () => expect.getState().currentTestName)
 /** Jest 30 names the running test (async-context aware) in expect's state; concurrent tests get no *Each hooks. */
 type JestTestState = { currentTestIdentity?: () => { concurrent?: boolean } | undefined }
 const inConcurrentTest = () => (expect.getState() as JestTestState).currentTestIdentity?.()?.concurrent === true

@@ -33,7 +33,7 @@ if ((globalThis as { __vitest_worker__?: unknown }).__vitest_worker__ === undefi
 
 expect.extend(matchers)
 noteMatchersRegistered()
-watchForUnawaitedMatchers(afterEach, () => expect.getState().currentTestName)
+watchForUnawaitedMatchers({ afterEach, afterAll }, () => expect.getState().currentTestName)
 registerRunner({ name: 'vitest', beforeEach, afterEach, beforeAll, afterAll })
 
 declare module 'vitest' {

@@ -54,4 +54,11 @@ describe('closing the matcher calls of a test that ended', () => {
     expect(probe.signal?.aborted).toBe(false)
     expect(() => closeMatcherCalls('made-up: other')).toThrow(UnawaitedMatcherError)
   })
+
+  it('after all tests of a file, closes every call left (a matcher dropped in beforeAll or afterAll)', async () => {
+    const { probe } = matcherCall('made-up: in a hook')
+    await settle()
+    expect(() => closeMatcherCalls(undefined)).toThrow(UnawaitedMatcherError)
+    expect(probe.signal?.aborted).toBe(true)
+  })
 })

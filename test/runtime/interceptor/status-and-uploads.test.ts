@@ -9,7 +9,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
 import { putRule, recordedCalls, runFunction, setRecordAll } from './fixtures/harness.js'
 

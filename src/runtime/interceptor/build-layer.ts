@@ -1,7 +1,7 @@
 /**
  * Builds the interceptor Lambda layer: `<root>/stakeout/wrapper` (the exec wrapper script) and
- * `<root>/stakeout/handler.mjs` with its chunks (the interceptor, and the AWS SDK in a chunk of
- * its own that loads on the first outbound call). One implementation, used by `npm run build`
+ * `<root>/stakeout/handler.mjs` with its chunks (the interceptor, and the table client in a chunk of
+ * its own that loads when the first invocation starts). One implementation, used by `npm run build`
  * (`scripts/build-layer.mjs` → `dist/layer`) and, from a source checkout, by the CDK construct.
  */
 import { createHash, randomBytes } from 'node:crypto'
@@ -27,7 +27,14 @@ import { LAYER } from './schema.js'
 const SOURCE_DIR = 'src/runtime/interceptor'
 const SOURCE_FILES = ['src/errors.ts']
 /** Packages bundled into the layer: their versions are part of the cache key. */
-const BUNDLED_PACKAGES = ['@mswjs/interceptors', '@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', 'p-retry']
+const BUNDLED_PACKAGES = [
+  '@mswjs/interceptors',
+  '@smithy/signature-v4',
+  '@smithy/core',
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/util-dynamodb',
+  'p-retry',
+]
 /** Source-built layers older than this (other source versions) are removed from the cache. */
 const STALE_CACHE_MS = 60 * 60 * 1000
 

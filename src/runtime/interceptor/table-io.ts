@@ -9,7 +9,7 @@ import pRetry from 'p-retry'
 import type { SendOperation } from './dynamodb-client.js'
 
 /** DynamoDB's limit of requests per BatchWriteItem. */
-export const BATCH_SIZE = 25
+const BATCH_SIZE = 25
 
 /**
  * Every item of a Query, page after page.

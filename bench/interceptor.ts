@@ -9,6 +9,7 @@
 
 import { writeFile } from 'node:fs/promises'
 import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer as createNetServer, type Socket } from 'node:net'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -103,6 +104,88 @@ async function coldStarts(options: HandlerOptions): Promise<number[]> {
   return times
 }
 
+const percentile = (values: readonly number[], fraction: number): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)] ?? 0
+}
+
+/** The per-call table: median and p95 of each scenario's calls, and what the layer adds to each. */
+function perCallRows(baseline: Scenario, others: readonly Scenario[]): string {
+  const baseMedian = median(baseline.perCall)
+  const baseP95 = percentile(baseline.perCall, 0.95)
+  const baseInvocation = median(baseline.perInvocation)
+  const row = (s: Scenario, added: boolean) => {
+    const call = median(s.perCall)
+    const p95 = percentile(s.perCall, 0.95)
+    const invocation = median(s.perInvocation)
+    const plus = (value: number, base: number) => (added ? signedMs(value - base) : '—')
+    const ratio = added ? `${(call / baseMedian).toFixed(2)}×` : '1.00×'
+    return `| ${s.name} | ${ms(call)} | ${plus(call, baseMedian)} | ${ms(p95)} | ${plus(p95, baseP95)} | ${ratio} | ${ms(invocation)} | ${plus(invocation, baseInvocation)} |`
+  }
+  return [
+    '| scenario | per call (median) | added | per call (p95) | added (p95) | ratio | one-call invocation | added per invocation |',
+    '|---|---|---|---|---|---|---|---|',
+    row(baseline, false),
+    ...others.map((s) => row(s, true)),
+  ].join('\n')
+}
+
+/** Cold starts: process start to the end of INIT, and to the first response of a one-call invocation. */
+async function coldPaths(options: HandlerOptions, url: string): Promise<{ init: number[]; firstResponse: number[] }> {
+  const init: number[] = []
+  const firstResponse: number[] = []
+  for (let i = 0; i < COLD_STARTS; i++) {
+    const started = performance.now()
+    const handler = await startHandler(options)
+    init.push(performance.now() - started)
+    try {
+      const out = await handler.invoke({ url, count: 1 })
+      if (out.error) throw new Error(`cold path: ${out.error.errorType}: ${out.error.errorMessage}\n${out.logs}`)
+      firstResponse.push(performance.now() - started)
+    } finally {
+      await handler.stop()
+    }
+  }
+  return { init, firstResponse }
+}
+
+/** The first outbound call of each of `count` warm one-call invocations: it is the one that may wait for the rules. */
+async function firstCalls(options: HandlerOptions, url: string, count: number): Promise<number[]> {
+  const handler = await startHandler(options)
+  try {
+    const durations: number[] = []
+    for (let i = 0; i <= count; i++) {
+      const out = await handler.invoke({ url, count: 1 })
+      if (out.error) throw new Error(`first call: ${out.error.errorType}: ${out.error.errorMessage}\n${out.logs}`)
+      // The first invocation warms the process up (JIT, the table client): not counted.
+      if (i > 0) durations.push((out.result as number[])[0] ?? 0)
+    }
+    return durations
+  } finally {
+    await handler.stop()
+  }
+}
+
+/** A TCP server that accepts connections and never answers: a table that hangs. */
+async function startSilentServer(): Promise<{ endpoint: string; close(): void }> {
+  const sockets = new Set<Socket>()
+  const server = createNetServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.resume()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('the silent server has no port')
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    },
+  }
+}
+
 /** Live heap after a full GC, in one warm process, every 1,000 calls: the same calls without the layer and mocked. */
 async function heapPerThousandCalls(
   baseline: HandlerOptions,
@@ -146,6 +229,76 @@ ${rows.join('\n')}
 Growth per 1,000 calls: baseline ${perThousand(without).toFixed(0)} KiB, mocked ${perThousand(withLayer).toFixed(0)} KiB.
 Before the fix (@mswjs/interceptors left every mocked socket's TCP handle open) the layer kept about 16 KiB per
 mocked call, so 16,000 KiB per 1,000 calls.
+`
+}
+
+/** Cold paths and first calls, with and without the layer, as report sections. */
+async function coldAndFirstCalls(
+  env: Record<string, string>,
+  intercepted: (functionName: string, endpoint?: string) => HandlerOptions,
+  mock: (functionName: string) => Promise<unknown>,
+  url: string,
+): Promise<string> {
+  const baseline: HandlerOptions = { entry: ENTRY, env, functionName: 'cold-baseline' }
+  const coldBaseline = await coldPaths(baseline, url)
+  await mock('cold-mocked')
+  const coldMocked = await coldPaths(intercepted('cold-mocked'), url)
+  const coldUnmatched = await coldPaths(intercepted('cold-unmatched'), url)
+  const coldRow = (name: string, path: { init: number[]; firstResponse: number[] }) => {
+    const init = median(path.init)
+    const first = median(path.firstResponse)
+    const added = (value: number, base: number) => (path === coldBaseline ? '—' : signedMs(value - base))
+    return `| ${name} | ${ms(init)} | ${added(init, median(coldBaseline.init))} | ${ms(first)} | ${added(first, median(coldBaseline.firstResponse))} |`
+  }
+
+  const unreachableInvocations = Math.min(INVOCATIONS, 10)
+  const silent = await startSilentServer()
+  let firstBaseline: number[]
+  let firstHealthy: number[]
+  let firstMocked: number[]
+  let firstUnreachable: number[]
+  try {
+    firstBaseline = await firstCalls({ ...baseline, functionName: 'first-baseline' }, url, INVOCATIONS)
+    firstHealthy = await firstCalls(intercepted('first-healthy'), url, INVOCATIONS)
+    await mock('first-mocked')
+    firstMocked = await firstCalls(intercepted('first-mocked'), url, INVOCATIONS)
+    const unreachable = intercepted('first-unreachable', silent.endpoint)
+    // The deadline against DynamoDB in AWS (a local endpoint such as this one defaults to 3 s).
+    firstUnreachable = await firstCalls(
+      { ...unreachable, env: { ...unreachable.env, STAKEOUT_RULES_TIMEOUT_MS: '300' } },
+      url,
+      unreachableInvocations,
+    )
+  } finally {
+    silent.close()
+  }
+  const firstRow = (name: string, values: number[]) =>
+    `| ${name} | ${ms(median(values))} | ${ms(percentile(values, 0.95))} | ${values === firstBaseline ? '—' : signedMs(median(values) - median(firstBaseline))} |`
+
+  return `## Cold path (median of ${COLD_STARTS} new processes)
+
+| | process start → end of INIT | added | process start → first response | added |
+|---|---|---|---|---|
+${coldRow('baseline (no layer)', coldBaseline)}
+${coldRow('layer, the call mocked', coldMocked)}
+${coldRow('layer, no rule', coldUnmatched)}
+
+"First response": the process is started by \`startHandler\` and invoked once with one outbound call; the time runs
+until the invocation's result is back. With the layer, that first invocation loads the table client (its own chunk),
+reads the rules (one Query) and, when the call was mocked, records it (one BatchWriteItem) before returning.
+
+## First outbound call of an invocation (warm process, ${INVOCATIONS} one-call invocations)
+
+| table | first call (median) | first call (p95) | added (median) |
+|---|---|---|---|
+${firstRow('baseline (no layer)', firstBaseline)}
+${firstRow('layer, healthy table, no rule', firstHealthy)}
+${firstRow('layer, healthy table, the call mocked', firstMocked)}
+${firstRow(`layer, table never answers (deadline 300 ms; ${unreachableInvocations} invocations)`, firstUnreachable)}
+
+The rules read starts when the invocation starts; the first call waits for what is left of it. Against a table that
+never answers, it waits the deadline (\`STAKEOUT_RULES_TIMEOUT_MS\`, 300 ms against DynamoDB in AWS), then goes to
+the network.
 `
 }
 
@@ -204,25 +357,23 @@ async function main() {
     }
     await longLived.stop()
 
+    const coldBaseline = await coldStarts({ entry: ENTRY, env, functionName: 'cold-baseline' })
+    const coldIntercepted = await coldStarts(intercepted('cold-intercepted'))
     const heapSection = await heapPerThousandCalls(
       { entry: ENTRY, env, functionName: 'heap-baseline' },
       intercepted('heap-mocked'),
       () => client('heap-mocked').mock(`${api.url}/*`, { status: 200, body: '{"ok":true}' }),
       `${api.url}/items`,
     )
-
-    const coldBaseline = await coldStarts({ entry: ENTRY, env, functionName: 'cold-baseline' })
-    const coldIntercepted = await coldStarts(intercepted('cold-intercepted'))
+    const coldAndFirst = await coldAndFirstCalls(
+      env,
+      intercepted,
+      (functionName) => client(functionName).mock(`${api.url}/*`, { status: 200, body: '{"ok":true}' }),
+      `${api.url}/items`,
+    )
 
     const [baseline, ...others] = scenarios
     if (!baseline) throw new Error('no baseline')
-    const baseCall = median(baseline.perCall)
-    const baseInvocation = median(baseline.perInvocation)
-    const rows = others.map((s) => {
-      const call = median(s.perCall)
-      const invocation = median(s.perInvocation)
-      return `| ${s.name} | ${ms(call)} | ${signedMs(call - baseCall)} | ${(call / baseCall).toFixed(2)}× | ${ms(invocation)} | ${signedMs(invocation - baseInvocation)} |`
-    })
     const cpu = cpus()[0]?.model ?? 'unknown CPU'
     const report = `# Benchmarks
 
@@ -234,12 +385,9 @@ Each scenario runs the same handler (\`bench/fixtures/sequential-calls.mjs\`: se
 in its own warm process started by \`startHandler\`, with and without stakeout's interceptor layer
 (exec wrapper + wrapper handler, exactly as in Lambda). The baseline is measured in the same run.
 
-## Added latency per outbound call (${CALLS} sequential calls in one invocation, median)
+## Added latency per outbound call (${CALLS} sequential calls in one invocation)
 
-| scenario | per call | added vs baseline | ratio | one-call invocation | added per invocation |
-|---|---|---|---|---|---|
-| baseline (no interceptor) | ${ms(baseCall)} | — | 1.00× | ${ms(baseInvocation)} | — |
-${rows.join('\n')}
+${perCallRows(baseline, others)}
 
 "One-call invocation" is the median duration of ${INVOCATIONS} warm invocations that each make one call: it includes
 the interceptor's once-per-invocation rule read (one Query) and, when a call was recorded, the batch write that
@@ -259,7 +407,6 @@ Median per-call time of each of ${LONG_RUN_INVOCATIONS} consecutive invocations 
 ${invocationMedians.map((m) => m.toFixed(2)).join(', ')} ms (first ${ms(invocationMedians[0] ?? 0)}, last ${ms(invocationMedians.at(-1) ?? 0)}).
 lambda-http-interceptor grows by about 45 ms per 1,000 calls.
 
-${heapSection}
 ## Cold start (start of the process to the end of INIT, median of ${COLD_STARTS})
 
 | | median | added |
@@ -267,9 +414,12 @@ ${heapSection}
 | baseline | ${ms(median(coldBaseline))} | — |
 | with the interceptor layer | ${ms(median(coldIntercepted))} | ${signedMs(median(coldIntercepted) - median(coldBaseline))} |
 
-The layer loads @mswjs/interceptors at INIT; the AWS SDK chunk is loaded only at the first outbound call.
-lambda-http-interceptor adds about +120 ms to \`node -e ''\`.
-`
+The layer loads @mswjs/interceptors at INIT; its table client (its own chunk) is loaded when the first invocation
+starts. lambda-http-interceptor adds about +120 ms to \`node -e ''\`.
+
+${coldAndFirst}
+
+${heapSection}`
     const out = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url))
     await writeFile(out, report)
     console.log(report)

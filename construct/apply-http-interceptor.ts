@@ -64,8 +64,8 @@ const interceptedBy = new WeakMap<lambda.Function, HttpInterceptor>()
  * included) and, for Node.js 20, 22 and 24 (x86_64 and arm64), adds the interceptor layer, sets
  * `AWS_LAMBDA_EXEC_WRAPPER=/opt/stakeout/wrapper` (a wrapper the function already had moves to
  * `STAKEOUT_NEXT_WRAPPER` and still runs), `STAKEOUT_INTERCEPTOR_TABLE` and `STAKEOUT_TTL_SECONDS`,
- * and attaches a policy allowing `dynamodb:Query` and `dynamodb:BatchWriteItem` on the function's
- * own items only. `NODE_OPTIONS` is never touched.
+ * and attaches a policy allowing `dynamodb:Query`, `dynamodb:BatchWriteItem` and `dynamodb:UpdateItem`
+ * (the use counters of rules with `times` or a sequence) on the function's own items only. `NODE_OPTIONS` is never touched.
  *
  * It leaves alone, with an info, CDK's own functions ({@link CDK_FRAMEWORK_FUNCTIONS}) unless
  * `includeFrameworkFunctions` is set, and, with a warning, Lambda@Edge functions, which can have
@@ -194,7 +194,7 @@ export class HttpInterceptorAspect implements IAspect {
   private grantOwnItems(fn: lambda.Function): void {
     const role = fn.role
     const statement = new iam.PolicyStatement({
-      actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+      actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
       resources: [this.interceptor.table.tableArn],
       conditions: {
         'ForAllValues:StringEquals': {
@@ -205,8 +205,8 @@ export class HttpInterceptorAspect implements IAspect {
     if (role === undefined) {
       Annotations.of(fn).addWarningV2(
         'stakeout:http-interceptor-role',
-        "stakeout's HTTP interceptor found no role on this function: grant it dynamodb:Query and " +
-          `dynamodb:BatchWriteItem on the interceptor table (${this.interceptor.node.path}), or it can ` +
+        "stakeout's HTTP interceptor found no role on this function: grant it dynamodb:Query, " +
+          `dynamodb:BatchWriteItem and dynamodb:UpdateItem on the interceptor table (${this.interceptor.node.path}), or it can ` +
           'neither read mock rules nor record calls.',
       )
       return
@@ -219,7 +219,7 @@ export class HttpInterceptorAspect implements IAspect {
       Annotations.of(fn).addWarningV2(
         'stakeout:http-interceptor-role',
         `This function's role is imported (${role.node.path}): stakeout attached its policy ` +
-          `(dynamodb:Query and dynamodb:BatchWriteItem on ${this.interceptor.node.path}) unless the role was ` +
+          `(dynamodb:Query, dynamodb:BatchWriteItem and dynamodb:UpdateItem on ${this.interceptor.node.path}) unless the role was ` +
           'imported with mutable: false or from another account. Then grant those actions yourself, or ' +
           'the function can neither read mock rules nor record calls.',
       )

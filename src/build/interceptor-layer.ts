@@ -20,7 +20,14 @@ export const INTERCEPTOR_LAYER: Artifact = {
   title: 'the interceptor layer',
   // The first source decides "source checkout": the layer's entry.
   sources: [`${SOURCE_DIR}/handler.ts`, SOURCE_DIR, 'src/errors.ts'],
-  packages: ['@mswjs/interceptors', '@aws-sdk/client-dynamodb', '@aws-sdk/util-dynamodb', 'p-retry'],
+  packages: [
+    '@mswjs/interceptors',
+    '@smithy/signature-v4',
+    '@smithy/core',
+    '@aws-sdk/credential-provider-node',
+    '@aws-sdk/util-dynamodb',
+    'p-retry',
+  ],
   marker: path.join(LAYER.dir, LAYER.handlerModule),
   options: (packageDir, root) => ({
     absWorkingDir: packageDir,

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb'
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
-import pRetry from 'p-retry'
-import { ArgumentError, StakeoutError } from '../errors.js'
+import { ArgumentError } from '../errors.js'
 import { eventually } from '../eventually.js'
 import { compileMatcher, matchRequest } from '../runtime/interceptor/matching.js'
 import {
@@ -31,7 +23,8 @@ import {
   TTL_ATTRIBUTE,
 } from '../runtime/interceptor/schema.js'
 import { serializeMatcher } from '../runtime/interceptor/serialization.js'
-import { dynamodbClientFor } from './dynamodb-client.js'
+import { queryAll, writeAll } from '../runtime/interceptor/table-io.js'
+import { dynamodbClientFor, sendWithSdk } from './dynamodb-client.js'
 import { validateMatcher, validateResponse } from './rule-validation.js'
 
 /**
@@ -155,7 +148,6 @@ const OPTION_KEYS: readonly string[] = [
 ]
 const CONFIG_KEYS: readonly string[] = ['url', 'method', 'body', 'headers', 'queryParams', 'response']
 const CONFIG_RESPONSE_KEYS: readonly string[] = ['passThrough', 'status', 'headers', 'body']
-const BATCH_SIZE = 25
 /** What DynamoDB accepts as a table name. */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/
 const DEFAULT_POLL_TIMEOUT = 10_000
@@ -564,41 +556,22 @@ export class HttpInterceptorClient implements Interceptor {
   }
 
   /** Every item of a Query, page after page, read consistently (a call recorded a moment ago is there). */
-  async *#query(input: QueryInput, abortSignal?: AbortSignal): AsyncGenerator<Record<string, AttributeValue>> {
-    let startKey: Record<string, AttributeValue> | undefined
-    do {
-      const page = await this.#dynamodb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ConsistentRead: true,
-          ...input,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-        abortSignal === undefined ? {} : { abortSignal },
-      )
-      yield* page.Items ?? []
-      startKey = page.LastEvaluatedKey
-    } while (startKey !== undefined)
+  #query(input: QueryInput, abortSignal?: AbortSignal): AsyncGenerator<Record<string, AttributeValue>> {
+    return queryAll(
+      sendWithSdk(this.#dynamodb),
+      { TableName: this.tableName, ConsistentRead: true, ...input },
+      abortSignal,
+    )
   }
 
   /** Deletes items in batches of 25, retrying what DynamoDB leaves unprocessed (throttling). */
   async #deleteAll(keys: readonly Record<string, AttributeValue>[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += BATCH_SIZE) {
-      let pending: WriteRequest[] = keys.slice(start, start + BATCH_SIZE).map((Key) => ({ DeleteRequest: { Key } }))
-      await pRetry(
-        async () => {
-          const output = await this.#dynamodb.send(
-            new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),
-          )
-          const left = output.UnprocessedItems?.[this.tableName] ?? []
-          if (left.length > 0) {
-            pending = left
-            throw new StakeoutError(`DynamoDB left ${left.length} deletes unprocessed in ${this.tableName}`)
-          }
-        },
-        { retries: 8, minTimeout: 50, maxTimeout: 2000, factor: 2, shouldRetry: ({ error }) => isUnprocessed(error) },
-      )
-    }
+    const deletes = keys.map((Key) => ({ DeleteRequest: { Key } }))
+    const outcomes = await writeAll(sendWithSdk(this.#dynamodb), this.tableName, deletes, {
+      retries: 8,
+      maxRetryDelayMs: 2000,
+    })
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason
   }
 }
 
@@ -644,10 +617,6 @@ function nextCreatedAt(): number {
 
 function keyOf(item: Record<string, AttributeValue>): Record<string, AttributeValue> {
   return { [PARTITION_KEY]: item[PARTITION_KEY]!, [SORT_KEY]: item[SORT_KEY]! }
-}
-
-function isUnprocessed(error: unknown): boolean {
-  return error instanceof StakeoutError && error.message.includes('unprocessed')
 }
 
 function validateSequence(callee: string, responses: unknown[], method: string | undefined): MockResponse[] {

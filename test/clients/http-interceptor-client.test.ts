@@ -5,6 +5,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -93,12 +94,15 @@ async function recordCall(functionName: string, fields: Partial<RecordedCall> & 
   return call
 }
 
-/** Writes a rule use as the runtime does. */
-async function recordUse(functionName: string, ruleId: string, requestId = randomUUID()) {
+/** Claims a use of a rule as the runtime does (its use counter goes up by one). */
+async function recordUse(functionName: string, ruleId: string) {
   await dynamodb.send(
-    new PutItemCommand({
+    new UpdateItemCommand({
       TableName: tableName,
-      Item: marshall({ pk: rulesPartition(functionName), sk: useSortKey(ruleId, requestId, 0), ruleId }),
+      Key: marshall({ pk: rulesPartition(functionName), sk: useSortKey(ruleId) }),
+      UpdateExpression: 'ADD #uses :one',
+      ExpressionAttributeNames: { '#uses': 'uses' },
+      ExpressionAttributeValues: { ':one': { N: '1' } },
     }),
   )
 }

@@ -144,7 +144,7 @@ describe('applyHttpInterceptor on a Node.js function', () => {
 })
 
 describe('the policy of an intercepted function', () => {
-  it('allows Query and BatchWriteItem on the table, on the function’s own partitions only', () => {
+  it('allows Query, BatchWriteItem and UpdateItem on the table, on the function’s own partitions only', () => {
     const { stack } = setup()
     nodeFunction(stack, 'MakeExternalCalls')
     const template = Template.fromStack(stack)
@@ -161,7 +161,7 @@ describe('the policy of an intercepted function', () => {
       Statement: [
         {
           Effect: 'Allow',
-          Action: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+          Action: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
           Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
           Condition: {
             'ForAllValues:StringEquals': {

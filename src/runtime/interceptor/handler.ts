@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { hasCredentialsInEnv } from './aws-environment.js'
 import { installInterceptor, settingsFromEnv } from './interceptor.js'
 import { HandlerLoadError, loadHandler, wrapHandler } from './load-handler.js'
 import { ENV, LAYER } from './schema.js'
@@ -42,6 +43,9 @@ if (!settings) {
 const interceptor = settings
   ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
   : undefined
+// Off Lambda (a local run with a profile, SSO or a container endpoint), fetching credentials takes longer than a
+// call waits for the rules: start it at INIT. On Lambda they are in the environment and INIT loads nothing more.
+if (interceptor && !hasCredentialsInEnv(process.env)) interceptor.openTableEarly()
 
 const user = await loadHandler(taskRoot, originalHandler)
 

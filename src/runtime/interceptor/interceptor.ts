@@ -3,21 +3,27 @@
  * node:https, global fetch, undici, and every client on top of them), answers it from a mock rule,
  * lets it through, and records it, per Lambda invocation.
  *
- * Cost model (what lambda-http-interceptor got wrong): the table is read at most once per
- * invocation, lazily, on the first outbound call, and written once, when the handler settles; a
- * call that no rule matches costs a socket-level parse and a map lookup. Nothing here can fail a
- * call: any problem sends the call to the network and logs one `[stakeout]` line per cause.
+ * Cost model (what lambda-http-interceptor got wrong): the table is read once per invocation,
+ * starting when the invocation starts (a handler that works before calling out never waits for
+ * it), and written once, when the handler settles; a call that no rule matches costs a
+ * socket-level parse and a map lookup. A call waits for the rules at most `rulesTimeoutMs` after
+ * the read started. Rules with `times` or a sequence cost one conditional write per counted call,
+ * the claim of its use; rules that answer forever cost nothing more. Nothing here can fail a call:
+ * any problem sends the call to the network and logs one `[stakeout]` line per cause.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http'
+import { configuredEndpoint, dynamodbEndpointFromEnv } from './aws-environment.js'
 import { describeError } from './describe-error.js'
 import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
-import { countsUses, needsBody, pickRule } from './pick-rule.js'
+import { claimedUses, needsBody, pickRule } from './pick-rule.js'
 import { Recorder, type RecordingState } from './recorder.js'
 import { type Redaction, redactHeaders, redactionFromEnv, redactUrl } from './redaction.js'
 import {
+  DEFAULT_LOCAL_RULES_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_RULES_TIMEOUT_MS,
   DEFAULT_TTL_SECONDS,
   ENV,
   type MockResponse,
@@ -25,7 +31,7 @@ import {
   type RequestSnapshot,
 } from './schema.js'
 import { closeHandlesLeftOpen } from './socket-handles.js'
-import type { InterceptorTable, RuleSet, RuleUse } from './store.js'
+import type { InterceptorTable, RuleSet } from './store.js'
 import type { ParsedRule } from './stored-rule.js'
 
 /** What the interceptor needs to know, read once from the environment. */
@@ -41,6 +47,10 @@ export interface InterceptorSettings {
   runtimeApi: string | undefined
   /** Where the table is, for messages: ` at <endpoint>`, ` in <region>`, or empty. */
   tableLocation?: string
+  /** The DynamoDB endpoint, for messages (undefined without a region or endpoint). */
+  tableEndpoint?: string
+  /** How long a call waits for the invocation's rules, counted from the start of their read. */
+  rulesTimeoutMs?: number
 }
 
 /** How long an invocation's write waits for the bodies of its calls still streaming; then they are cut there. */
@@ -74,6 +84,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
     return fallback
   }
   const maxBodyBytes = Math.min(positive(ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES), MAX_RECORDED_BODY_BYTES)
+  const tableEndpoint = dynamodbEndpointFromEnv(env)
   const settings =
     tableName && functionName
       ? {
@@ -84,6 +95,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): {
           ttlSeconds: positive(ENV.ttlSeconds, DEFAULT_TTL_SECONDS),
           runtimeApi: env.AWS_LAMBDA_RUNTIME_API || undefined,
           tableLocation: tableLocation(env),
+          rulesTimeoutMs: positive(
+            ENV.rulesTimeoutMs,
+            configuredEndpoint(env) ? DEFAULT_LOCAL_RULES_TIMEOUT_MS : DEFAULT_RULES_TIMEOUT_MS,
+          ),
+          ...(tableEndpoint === undefined ? {} : { tableEndpoint }),
         }
       : undefined
   return { settings, problems }
@@ -96,16 +112,20 @@ interface LoadedRules extends RuleSet {
 }
 
 function tableLocation(env: NodeJS.ProcessEnv): string {
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL
+  const endpoint = configuredEndpoint(env)
   if (endpoint) return ` at ${endpoint}`
   return env.AWS_REGION ? ` in ${env.AWS_REGION}` : ''
 }
 
 /** One invocation's state. Lives in AsyncLocalStorage: invocations may run concurrently (Node.js 24). */
 interface Invocation extends RecordingState {
-  /** Loaded on the first outbound call, at most once. */
+  /** Read once, from the invocation's start (or, outside any invocation, from the first outbound call). */
   ruleSet: Promise<LoadedRules> | undefined
-  /** Uses per rule: the table's count plus this invocation's. */
+  /** The rules once read: calls after that need not wait. */
+  loaded: LoadedRules | undefined
+  /** When calls stop waiting for the rules (epoch ms). */
+  rulesDeadline: number
+  /** Uses per rule as far as this invocation knows: the table's count, then what its claims returned. */
   uses: Map<string, number>
   seq: number
   /** Causes already logged in this invocation. */
@@ -121,6 +141,8 @@ export interface Interceptor {
    * `deadline`, epoch ms, when given: see recorder.ts).
    */
   run<T>(requestId: string, call: () => Promise<T>, deadline?: number): Promise<T>
+  /** Opens the table now (its client, its credentials) instead of when the first invocation starts. */
+  openTableEarly(): void
   /** Stops intercepting (tests). */
   dispose(): void
 }
@@ -145,7 +167,7 @@ function polyfillForNode20(): void {
  * Installs the interceptor in this process.
  *
  * @param settings - from {@link settingsFromEnv}.
- * @param openTable - opens the table; called (and its module loaded) on the first outbound call.
+ * @param openTable - opens the table; called (and its module loaded) when the first invocation starts.
  * @example
  * const interceptor = installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
  * const result = await interceptor.run(context.awsRequestId, () => userHandler(event, context))
@@ -178,9 +200,10 @@ export function installInterceptor(
     requestId,
     ...(deadline === undefined ? {} : { deadline }),
     ruleSet: undefined,
+    loaded: undefined,
+    rulesDeadline: 0,
     uses: new Map(),
     calls: [],
-    ruleUses: [],
     seq: 0,
     logged: new Set(),
     bodies: new Set(),
@@ -199,8 +222,13 @@ export function installInterceptor(
     console.warn(`[stakeout] ${message}`)
   }
 
-  const rulesFor = (invocation: Invocation): Promise<LoadedRules> => {
-    invocation.ruleSet ??= (async () => {
+  const rulesTimeoutMs = settings.rulesTimeoutMs ?? DEFAULT_RULES_TIMEOUT_MS
+
+  const readRules = (invocation: Invocation): Promise<LoadedRules> => {
+    if (invocation.ruleSet) return invocation.ruleSet
+    invocation.rulesDeadline = Date.now() + rulesTimeoutMs
+    invocation.ruleSet = (async () => {
+      let loaded: LoadedRules
       try {
         const set = await ownWork.run(true, async () => (await tableOnce()).loadRules())
         for (const { sortKey, reason } of set.corrupt) {
@@ -208,23 +236,103 @@ export function installInterceptor(
           corruptLogged.add(sortKey)
           console.warn(`[stakeout] ignoring corrupt rule ${sortKey} in table ${settings.tableName}: ${reason}`)
         }
-        invocation.uses = new Map(set.uses)
-        return { ...set, matchesBodies: set.rules.some(hasBodyMatcher) }
+        for (const [ruleId, used] of set.uses)
+          invocation.uses.set(ruleId, Math.max(used, invocation.uses.get(ruleId) ?? 0))
+        loaded = { ...set, matchesBodies: set.rules.some(hasBodyMatcher) }
       } catch (error) {
-        logOnce(
-          invocation,
-          'rules',
-          `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describeError(error)}): outbound calls go to the network and are not recorded. ${checkTable('dynamodb:Query')}`,
-        )
-        return EMPTY_RULES
+        // A table that did not answer in time was already named by the deadline's line: one line per cause.
+        if (!invocation.logged.has('rules-deadline')) {
+          logOnce(
+            invocation,
+            'rules',
+            `could not read the rules of ${settings.functionName} from table ${settings.tableName} (${describeError(error)}): outbound calls go to the network and are not recorded. ${checkTable('dynamodb:Query')}`,
+          )
+        }
+        loaded = EMPTY_RULES
       }
+      invocation.loaded = loaded
+      return loaded
     })()
     return invocation.ruleSet
   }
 
-  const write = async (calls: RecordedCall[], ruleUses: RuleUse[]): Promise<void> => {
+  /** The invocation's rules, or undefined when they did not arrive by the deadline (the call then goes to the network). */
+  const rulesInTime = (invocation: Invocation): Promise<LoadedRules | undefined> => {
+    if (invocation.loaded) return Promise.resolve(invocation.loaded)
+    const reading = readRules(invocation)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        logOnce(
+          invocation,
+          'rules-deadline',
+          `the rules of ${settings.functionName} were not read from table ${settings.tableName} at ${settings.tableEndpoint ?? '(no endpoint)'} within ${rulesTimeoutMs} ms (${ENV.rulesTimeoutMs}): outbound calls go to the network, unrecorded, until they arrive. ${checkTable('dynamodb:Query')}`,
+        )
+        resolve(undefined)
+      }, invocation.rulesDeadline - Date.now())
+      void reading.then((rules) => {
+        clearTimeout(timer)
+        resolve(rules)
+      })
+    })
+  }
+
+  /**
+   * Claims the next use of a rule with `times` or a sequence, for every process sharing the table (store.ts).
+   * Resolves with the claimed use, undefined when every counted use was claimed already, or 'failed' (logged).
+   */
+  const claimUse = async (
+    invocation: Invocation,
+    rule: ParsedRule,
+    limit: number,
+  ): Promise<number | undefined | 'failed'> => {
     try {
-      const outcome = await ownWork.run(true, async () => (await tableOnce()).record(calls, ruleUses))
+      const claimed = await ownWork.run(true, async () => (await tableOnce()).claimUse(rule.id, limit))
+      invocation.uses.set(
+        rule.id,
+        Math.max(claimed === undefined ? limit : claimed + 1, invocation.uses.get(rule.id) ?? 0),
+      )
+      return claimed
+    } catch (error) {
+      logOnce(
+        invocation,
+        `claim:${rule.id}`,
+        `could not claim a use of rule ${rule.id} in table ${settings.tableName} (${describeError(error)}): the call goes to the network. ${checkTable('dynamodb:UpdateItem')}`,
+      )
+      return 'failed'
+    }
+  }
+
+  /**
+   * Picks the rule that answers a call and, for a rule with `times` or a sequence, claims the use that says how.
+   * The claim is sent in the same synchronous step as the pick, and every claim is one atomic conditional write:
+   * parallel calls in one invocation, concurrent invocations and other sandboxes each get a different use, and
+   * so each response of a sequence exactly once, in the order the table took the claims.
+   */
+  const pickAndClaim = async (
+    invocation: Invocation,
+    ruleSet: LoadedRules,
+    snapshot: RequestSnapshot,
+    readBodyIfNeeded: () => Promise<void>,
+  ): Promise<ReturnType<typeof pickRule>> => {
+    if (ruleSet.rules.length === 0) return undefined
+    while (true) {
+      const picked = pickRule(ruleSet.rules, snapshot, invocation.uses)
+      if (!picked) return undefined
+      const limit = claimedUses(picked.rule)
+      // From here on the rule answers every call alike: nothing left to claim, no round trip.
+      if ((invocation.uses.get(picked.rule.id) ?? 0) >= limit) return picked
+      const claimed = await claimUse(invocation, picked.rule, limit)
+      if (claimed === 'failed') return undefined
+      if (claimed !== undefined) return pickRule([picked.rule], snapshot, new Map([[picked.rule.id, claimed]]))
+      // Others claimed every counted use first: the rule now answers its last response forever, or is used up and
+      // an older rule (or the network) gets the call.
+      await readBodyIfNeeded()
+    }
+  }
+
+  const write = async (calls: RecordedCall[]): Promise<void> => {
+    try {
+      const outcome = await ownWork.run(true, async () => (await tableOnce()).record(calls))
       if (outcome.error !== undefined) {
         console.warn(
           `[stakeout] could not record ${outcome.unrecordedCalls} of ${calls.length} outbound calls in table ${settings.tableName} (${describeError(outcome.error)}). ${checkTable('dynamodb:BatchWriteItem')}`,
@@ -261,9 +369,9 @@ export function installInterceptor(
       }
       const seq = invocation.seq++
 
-      const ruleSet = await rulesFor(invocation)
+      const ruleSet = await rulesInTime(invocation)
       // Most calls: nothing could answer them and nothing records them.
-      if (ruleSet.rules.length === 0 && !ruleSet.recordAll) return
+      if (!ruleSet || (ruleSet.rules.length === 0 && !ruleSet.recordAll)) return
       const snapshot: RequestSnapshot = {
         url: request.url,
         method: request.method,
@@ -277,7 +385,13 @@ export function installInterceptor(
           : undefined
       if (body?.text !== undefined) snapshot.body = body.text
 
-      let picked = ruleSet.rules.length > 0 ? pickRule(ruleSet.rules, snapshot, invocation.uses) : undefined
+      const readBodyIfNeeded = async (): Promise<void> => {
+        if (body !== undefined || !ruleSet.matchesBodies || !needsBody(ruleSet.rules, snapshot, invocation!.uses))
+          return
+        body = await readBody(request)
+        if (body.text !== undefined) snapshot.body = body.text
+      }
+      let picked = await pickAndClaim(invocation, ruleSet, snapshot, readBodyIfNeeded)
       // Built before anything is recorded: a mock that cannot answer must not be recorded as having answered.
       let answer: Response | undefined
       if (picked?.response && !picked.response.networkError) {
@@ -307,19 +421,12 @@ export function installInterceptor(
       }
       if (body) withBody(call, body, settings.maxBodyBytes)
       else recordBodyAsItStreams(request, call, settings.maxBodyBytes, invocation.bodies)
-      let use: RuleUse | undefined
-      if (picked) {
-        call.ruleId = picked.rule.id
-        if (countsUses(picked.rule)) {
-          invocation.uses.set(picked.rule.id, (invocation.uses.get(picked.rule.id) ?? 0) + 1)
-          use = { ruleId: picked.rule.id, requestId: invocation.requestId, seq }
-        }
-      }
+      if (picked) call.ruleId = picked.rule.id
       const response = picked?.response
       if (response?.networkError) call.error = 'network error (mocked)'
       else if (response) call.status = response.status ?? 200
       else awaitingStatus.set(requestId, { call, invocation })
-      recorder.keep(invocation, call, use)
+      recorder.keep(invocation, call)
 
       if (response) {
         if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs))
@@ -376,6 +483,8 @@ export function installInterceptor(
       const invocation = newInvocation(requestId, true, deadline)
       recorder.begin(invocation)
       return invocations.run(invocation, async () => {
+        // Read while the handler works: its first call then finds the rules there, or waits less.
+        void readRules(invocation)
         let outcome: { ok: true; value: Awaited<ReturnType<typeof call>> } | { ok: false; error: unknown }
         try {
           outcome = { ok: true, value: await call() }
@@ -387,6 +496,9 @@ export function installInterceptor(
         if (outcome.ok) return outcome.value
         throw outcome.error
       })
+    },
+    openTableEarly() {
+      void ownWork.run(true, () => tableOnce().catch(() => undefined))
     },
     dispose() {
       interceptor.dispose()

@@ -75,6 +75,23 @@ export function countsUses(rule: StoredRule): boolean {
   return responses.length > 1 || responses.some((response) => response.times !== undefined)
 }
 
+/**
+ * How many uses of a rule are claimed one by one (store.ts `claimUse`): the calls before it answers the same way
+ * forever, or before it is used up. 0 for a rule that answers every call alike (see {@link countsUses}).
+ *
+ * @example
+ * claimedUses({ id, createdAt, match, action: 'mock', responses: [{ status: 503, times: 2 }, { status: 200 }] }) // 2
+ * claimedUses({ id, createdAt, match, action: 'passThrough', times: 1 }) // 1
+ */
+export function claimedUses(rule: StoredRule): number {
+  if (!countsUses(rule)) return 0
+  if (rule.action === 'passThrough') return rule.times ?? 0
+  const responses = rule.responses ?? []
+  const forever = responses.at(-1)?.times === undefined
+  const counted = forever ? responses.slice(0, -1) : responses
+  return counted.reduce((sum, response) => sum + (response.times ?? 1), 0)
+}
+
 function usedUp(rule: ParsedRule, used: number): boolean {
   if (rule.action === 'passThrough') return used >= (rule.times ?? Number.POSITIVE_INFINITY)
   return responseAt(rule.responses ?? [], used) === undefined

@@ -19,7 +19,6 @@
 import { describeError } from './describe-error.js'
 import type { InterceptorSettings } from './interceptor.js'
 import type { RecordedCall } from './schema.js'
-import type { RuleUse } from './store.js'
 import type { SynchronousWrite } from './write-before-exit.js'
 
 /** The smallest time before the deadline at which an invocation's calls are written. */
@@ -31,10 +30,9 @@ const EXIT_MARGIN_MS = 100
 /** How long before the deadline unwritten calls are counted and logged. */
 const LAST_WORD_MS = 50
 
-/** Calls and rule uses not written yet. */
+/** Calls not written yet. */
 export interface CallBatch {
   calls: RecordedCall[]
-  ruleUses: RuleUse[]
 }
 
 /** What the recorder keeps per invocation (the interceptor's invocation state extends it). */
@@ -58,7 +56,7 @@ type SynchronousWriter = typeof import('./write-before-exit.js')
 /** Keeps recorded calls and writes them; one per interceptor. */
 export class Recorder {
   /** Calls made outside any invocation, and calls that finished after theirs was flushed. */
-  #pending: CallBatch = { calls: [], ruleUses: [] }
+  #pending: CallBatch = { calls: [] }
   readonly #running = new Set<RecordingState>()
   /** Batches being written asynchronously: rewritten (idempotently) if the process exits meanwhile. */
   readonly #inFlight = new Set<CallBatch>()
@@ -70,7 +68,7 @@ export class Recorder {
 
   constructor(
     private readonly settings: InterceptorSettings,
-    private readonly write: (calls: RecordedCall[], ruleUses: RuleUse[]) => Promise<void>,
+    private readonly write: (calls: RecordedCall[]) => Promise<void>,
   ) {
     this.#removeHooks = this.#installExitHooks()
   }
@@ -89,11 +87,10 @@ export class Recorder {
     ]
   }
 
-  /** Keeps a recorded call (and the rule use it claimed) for the invocation's write. */
-  keep(invocation: RecordingState, call: RecordedCall, use: RuleUse | undefined): void {
+  /** Keeps a recorded call for the invocation's write. */
+  keep(invocation: RecordingState, call: RecordedCall): void {
     const target = invocation.inInvocation && !invocation.closed ? invocation : this.#pending
     target.calls.push(call)
-    if (use) target.ruleUses.push(use)
     this.#loadWriter()
     if (target === invocation && invocation.nearDeadline) this.#writeSoon(invocation)
   }
@@ -106,7 +103,7 @@ export class Recorder {
   /** Writes a call again (its status arrived after it was written): same key, so the item is replaced. */
   rewrite(invocation: RecordingState, call: RecordedCall): void {
     this.#written.delete(call)
-    this.keep(invocation, call, undefined)
+    this.keep(invocation, call)
   }
 
   /** Ends an invocation: writes what it (and the pending calls) recorded; returns the calls written. */
@@ -129,19 +126,18 @@ export class Recorder {
   #take(invocation: RecordingState | undefined): CallBatch {
     const batch: CallBatch = {
       calls: [...this.#pending.calls, ...(invocation?.calls.splice(0) ?? [])],
-      ruleUses: [...this.#pending.ruleUses, ...(invocation?.ruleUses.splice(0) ?? [])],
     }
-    this.#pending = { calls: [], ruleUses: [] }
+    this.#pending = { calls: [] }
     return batch
   }
 
   async #writeBatch(batch: CallBatch): Promise<void> {
-    if (batch.calls.length === 0 && batch.ruleUses.length === 0) return
+    if (batch.calls.length === 0) return
     for (const call of batch.calls) this.#written.add(call)
     this.#inFlight.add(batch)
     const started = Date.now()
     try {
-      await this.write(batch.calls, batch.ruleUses)
+      await this.write(batch.calls)
     } finally {
       this.#inFlight.delete(batch)
       this.#slowestWriteMs = Math.max(this.#slowestWriteMs, Date.now() - started)
@@ -188,15 +184,13 @@ export class Recorder {
     const batch = this.#take(undefined)
     for (const invocation of this.#running) {
       batch.calls.push(...invocation.calls.splice(0))
-      batch.ruleUses.push(...invocation.ruleUses.splice(0))
     }
     // Writes still under way are written again: a put of the same item replaces it.
     for (const inFlight of this.#inFlight) {
       batch.calls.push(...inFlight.calls)
-      batch.ruleUses.push(...inFlight.ruleUses)
     }
     this.#inFlight.clear()
-    if (batch.calls.length === 0 && batch.ruleUses.length === 0) return
+    if (batch.calls.length === 0) return
     let budget = EXIT_WRITE_MAX_MS
     for (const { deadline } of this.#running) {
       if (deadline !== undefined) budget = Math.min(budget, deadline - Date.now() - EXIT_MARGIN_MS)
@@ -215,7 +209,7 @@ export class Recorder {
     }
     let outcome: SynchronousWrite
     try {
-      outcome = this.#writer.writeSynchronously(this.settings, batch.calls, batch.ruleUses, budget)
+      outcome = this.#writer.writeSynchronously(this.settings, batch.calls, budget)
     } catch (error) {
       lost(`writing them failed (${describeError(error)})`)
       return

@@ -10,7 +10,7 @@
  * |---------------------|--------------------------------------|----------------------------------------|
  * | `<function>#rules`  | `config`                             | `{ recordAll }`                        |
  * | `<function>#rules`  | `rule#<createdAt ms, 15 digits>#<id>`| `rule`: a {@link StoredRule} as JSON    |
- * | `<function>#rules`  | `use#<ruleId>#<requestId>#<seq>`     | one use of a rule with `times` or a sequence |
+ * | `<function>#rules`  | `use#<ruleId>`                       | `uses`: calls claimed by a rule with `times` or a sequence |
  * | `<function>#calls`  | `call#<ms, 15 digits>#<requestId>#<seq, 6 digits>` | `call`: a {@link RecordedCall} (a map) |
  *
  * Every item carries `expiresAt` (epoch seconds), the table's TTL attribute.
@@ -49,6 +49,8 @@ export const ENV = {
   redact: 'STAKEOUT_REDACT',
   /** Seconds a recorded call or a rule lives before TTL removes it (default one day). */
   ttlSeconds: 'STAKEOUT_TTL_SECONDS',
+  /** Milliseconds an outbound call waits for the invocation's rules (default {@link DEFAULT_RULES_TIMEOUT_MS}, or {@link DEFAULT_LOCAL_RULES_TIMEOUT_MS} against a local table). */
+  rulesTimeoutMs: 'STAKEOUT_RULES_TIMEOUT_MS',
 } as const
 
 /** Lambda layer layout: files live under `<layer root>/stakeout/`, so `/opt/stakeout/` in Lambda. */
@@ -65,6 +67,19 @@ export const LAYER = {
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
 /** The value that replaces a redacted header or query parameter. */
 export const REDACTED = '[REDACTED]'
+/**
+ * How long an outbound call waits for the invocation's rules before it goes to the network, against DynamoDB in AWS:
+ * 300 ms, a small fraction of the 1 to 3 s timeouts HTTP clients are commonly given, and about ten times what a
+ * Query takes in the function's region on a new connection.
+ */
+export const DEFAULT_RULES_TIMEOUT_MS = 300
+/**
+ * The same against a local table (an `AWS_ENDPOINT_URL_DYNAMODB` or `AWS_ENDPOINT_URL` is set: DynamoDB Local,
+ * LocalStack, stakeout's local target): 3 s. There the table shares a test machine's CPU with the test workers (a
+ * first read measured 300 to 500 ms on a loaded 2-core machine), and a missed deadline means a mock not applied:
+ * a flaky test.
+ */
+export const DEFAULT_LOCAL_RULES_TIMEOUT_MS = 3_000
 /** Default lifetime of rules and recorded calls: one day. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60
 
@@ -75,9 +90,8 @@ export const callsPartition = (functionName: string): string => `${functionName}
 const pad = (value: number, width: number): string => String(value).padStart(width, '0')
 /** Sort key of a rule: ordered by creation, so the most recent rule is last. */
 export const ruleSortKey = (createdAtMs: number, id: string): string => `rule#${pad(createdAtMs, 15)}#${id}`
-/** Sort key of one use of a rule. */
-export const useSortKey = (ruleId: string, requestId: string, seq: number): string =>
-  `use#${ruleId}#${requestId}#${seq}`
+/** Sort key of a rule's use counter (the calls it has claimed, see store.ts `claimUse`). */
+export const useSortKey = (ruleId: string): string => `use#${ruleId}`
 /** Sort key of a recorded call: ordered by time, so "calls since T" is one range query. */
 export const callSortKey = (timestampMs: number, requestId: string, seq: number): string =>
   `call#${pad(timestampMs, 15)}#${requestId}#${pad(seq, 6)}`

@@ -27,7 +27,6 @@ import {
 import { describeError } from './describe-error.js'
 import type { InterceptorSettings } from './interceptor.js'
 import type { RecordedCall } from './schema.js'
-import type { RuleUse } from './store.js'
 
 /** How a synchronous write went. */
 export interface SynchronousWrite {
@@ -42,7 +41,6 @@ interface Job {
   mark: typeof WORKER_MARK
   settings: InterceptorSettings
   calls: readonly RecordedCall[]
-  ruleUses: readonly RuleUse[]
   /** One Int32: 0 while the worker writes, 1 once its answer is posted. */
   signal: SharedArrayBuffer
   port: MessagePort
@@ -51,24 +49,23 @@ interface Job {
 const WORKER_MARK = 'stakeout:write-before-exit'
 
 /**
- * Writes `calls` and `ruleUses` to the interceptor table, blocking the calling thread until done or until
+ * Writes `calls` to the interceptor table, blocking the calling thread until done or until
  * `timeoutMs` has passed.
  *
  * @example
- * const outcome = writeSynchronously(settings, calls, ruleUses, 1_000)
+ * const outcome = writeSynchronously(settings, calls, 1_000)
  * if (!outcome.finished) console.warn(`[stakeout] ${calls.length} calls lost`)
  */
 export function writeSynchronously(
   settings: InterceptorSettings,
   calls: readonly RecordedCall[],
-  ruleUses: readonly RuleUse[],
   timeoutMs: number,
 ): SynchronousWrite {
   const signal = new SharedArrayBuffer(4)
   const { port1, port2 } = new MessageChannel()
   let worker: Worker
   try {
-    const job: Job = { mark: WORKER_MARK, settings, calls, ruleUses, signal, port: port2 }
+    const job: Job = { mark: WORKER_MARK, settings, calls, signal, port: port2 }
     worker = new Worker(new URL(import.meta.url), {
       workerData: job,
       transferList: [port2],
@@ -98,7 +95,7 @@ async function write(job: Job): Promise<void> {
   let answer: Omit<SynchronousWrite, 'finished'>
   try {
     const { openInterceptorTable } = await import('./store.js')
-    const outcome = await openInterceptorTable(job.settings).record(job.calls, job.ruleUses)
+    const outcome = await openInterceptorTable(job.settings).record(job.calls)
     answer =
       outcome.error === undefined
         ? { unrecordedCalls: outcome.unrecordedCalls }

@@ -42,6 +42,7 @@ describe('the log line of a rule that cannot answer', () => {
     const table: InterceptorTable = {
       loadRules: async () => ({ rules: [rule], uses: new Map(), recordAll: false, corrupt: [] }),
       record: async () => ({ unrecordedCalls: 0 }),
+      claimUse: async () => undefined,
     }
     const warnings: string[] = []
     vi.spyOn(console, 'warn').mockImplementation((line: unknown) => {

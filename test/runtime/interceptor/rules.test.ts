@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { interceptorLayerRoot } from '../../../src/runtime/interceptor/build-layer.js'
+import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { settingsFromEnv } from '../../../src/runtime/interceptor/interceptor.js'
 import { DEFAULT_LOCAL_RULES_TIMEOUT_MS, DEFAULT_RULES_TIMEOUT_MS } from '../../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'

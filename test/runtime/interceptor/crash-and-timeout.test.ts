@@ -93,6 +93,20 @@ describe.each<LambdaNodeRuntime>(['nodejs22.x', 'nodejs24.x'])('on %s, a call ma
   })
 })
 
+describe('close to the timeout', () => {
+  it('writes a call made after the calls so far were written as soon as it is made', async () => {
+    const { fn, api } = await endingBadly('nodejs22.x', 2_500)
+    // The calls so far are written 500 ms (the smallest reserve) before the deadline; the late call comes after.
+    const out = await fn.invoke({ ending: 'late-call', lateWithinMs: 450, url: `${URL_BASE}/early` })
+
+    expect(out.error?.errorType).toBe('Sandbox.Timedout')
+    expect((await api.calls()).map(({ url, status, requestId }) => ({ url, status, requestId }))).toEqual([
+      { url: `${URL_BASE}/early`, status: 201, requestId: out.requestId },
+      { url: `${URL_BASE}/early-late`, status: 201, requestId: out.requestId },
+    ])
+  })
+})
+
 describe('without a runtime listening to uncaught errors (as the v4 runtime client)', () => {
   it.each(['uncaught', 'unhandled', 'exit'])('a call made before %s is recorded as Node.js exits', async (ending) => {
     const functionName = `ends-${randomUUID()}`

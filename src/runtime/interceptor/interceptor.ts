@@ -8,7 +8,8 @@
  * it), and written once, when the handler settles; a call that no rule matches costs a
  * socket-level parse and a map lookup. A call waits for the rules at most `rulesTimeoutMs` after
  * the read started. Rules with `times` or a sequence cost one conditional write per counted call,
- * the claim of its use; rules that answer forever cost nothing more. Nothing here can fail a call:
+ * the claim of its use; rules that answer forever cost nothing more. The calls are also written before a timeout, a
+ * crash or `process.exit` (see recorder.ts). Nothing here can fail a call:
  * any problem sends the call to the network and logs one `[stakeout]` line per cause.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
@@ -18,6 +19,7 @@ import { configuredEndpoint, dynamodbEndpointFromEnv } from './aws-environment.j
 import { describeError } from './describe-error.js'
 import { OWN_TRAFFIC_HEADER } from './own-traffic.js'
 import { claimedUses, needsBody, pickRule } from './pick-rule.js'
+import { BODY_WAIT_MS, readBody, recordBodyAsItStreams, settled, withBody } from './recorded-body.js'
 import { Recorder, type RecordingState } from './recorder.js'
 import { type Redaction, redactHeaders, redactionFromEnv, redactUrl } from './redaction.js'
 import {
@@ -52,9 +54,6 @@ export interface InterceptorSettings {
   /** How long a call waits for the invocation's rules, counted from the start of their read. */
   rulesTimeoutMs?: number
 }
-
-/** How long an invocation's write waits for the bodies of its calls still streaming; then they are cut there. */
-const BODY_WAIT_MS = 1_000
 
 /** The largest body we record, whatever the setting: items must stay under DynamoDB's 400 KB. */
 const MAX_RECORDED_BODY_BYTES = 300_000
@@ -510,84 +509,6 @@ export function installInterceptor(
 
 function hasBodyMatcher(rule: ParsedRule): boolean {
   return rule.match.body !== undefined
-}
-
-interface BodySnapshot {
-  bytes: Uint8Array
-  /** The whole body as text; undefined when the request has none. */
-  text: string | undefined
-}
-
-/** A client waiting for "100 Continue" sends its body only after the server's go-ahead. */
-function waitsForContinue(request: Request): boolean {
-  return request.headers.get('expect')?.toLowerCase() === '100-continue'
-}
-
-async function readBody(request: Request): Promise<BodySnapshot> {
-  if (request.body === null || waitsForContinue(request)) {
-    return { bytes: new Uint8Array(), text: undefined }
-  }
-  const bytes = new Uint8Array(await request.clone().arrayBuffer())
-  return { bytes, text: bytes.byteLength === 0 ? undefined : new TextDecoder().decode(bytes) }
-}
-
-function cutBody(bytes: Uint8Array, maxBytes: number): { text: string; truncated: boolean } {
-  if (bytes.byteLength <= maxBytes) return { text: new TextDecoder().decode(bytes), truncated: false }
-  return { text: new TextDecoder().decode(bytes.subarray(0, maxBytes)), truncated: true }
-}
-
-function withBody(call: RecordedCall, body: BodySnapshot, maxBytes: number): void {
-  if (body.text === undefined) return
-  const cut = cutBody(body.bytes, maxBytes)
-  call.body = cut.text
-  call.bodySize = body.bytes.byteLength
-  if (cut.truncated) call.bodyTruncated = true
-}
-
-/**
- * Records the body of a call that goes to the network as the client streams it, from a copy, keeping the first
- * `maxBytes`: the request is never held. The read is added to `reads` until it ends.
- */
-function recordBodyAsItStreams(
-  request: Request,
-  call: RecordedCall,
-  maxBytes: number,
-  reads: Set<Promise<void>>,
-): void {
-  if (request.body === null || waitsForContinue(request)) return
-  const read = (async () => {
-    const reader = (request.clone().body as ReadableStream<Uint8Array>).getReader()
-    const kept = new Uint8Array(maxBytes)
-    let keptBytes = 0
-    let size = 0
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      size += chunk.value.byteLength
-      const part = chunk.value.subarray(0, maxBytes - keptBytes)
-      kept.set(part, keptBytes)
-      keptBytes += part.byteLength
-    }
-    if (size === 0) return
-    call.body = new TextDecoder().decode(kept.subarray(0, keptBytes))
-    call.bodySize = size
-    if (size > maxBytes) call.bodyTruncated = true
-  })().catch(() => {
-    // The client gave up on its upload: the call is recorded without a body.
-  })
-  reads.add(read)
-  void read.finally(() => reads.delete(read))
-}
-
-/** Waits until every promise of `promises` settled, or `ms` passed. */
-async function settled(promises: ReadonlySet<Promise<void>>, ms: number): Promise<void> {
-  if (promises.size === 0) return
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([
-    Promise.allSettled(promises),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms).unref()
-    }),
-  ])
-  clearTimeout(timer)
 }
 
 /** Lower-case names (the Fetch API's), repeated headers joined with `, `. */

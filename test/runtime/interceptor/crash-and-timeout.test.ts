@@ -11,6 +11,7 @@ import { type LambdaNodeRuntime, type LocalHandler, startHandler } from 'stakeou
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { interceptorLayerRoot } from '../../../src/build/interceptor-layer.js'
 import { HttpInterceptorClient } from '../../../src/clients/http-interceptor-client.js'
+import { EXIT_WRITE_MAX_MS } from '../../../src/runtime/interceptor/recorder.js'
 import { createInterceptorTable, dynamodbEndpoint, localDynamoDB } from '../../support/dynamodb.js'
 import { FIXTURES, runFunction, startCountingProxy } from './fixtures/harness.js'
 
@@ -93,6 +94,20 @@ describe.each<LambdaNodeRuntime>(['nodejs22.x', 'nodejs24.x'])('on %s, a call ma
   })
 })
 
+describe('close to the timeout', () => {
+  it('writes a call made after the calls so far were written as soon as it is made', async () => {
+    const { fn, api } = await endingBadly('nodejs22.x', 2_500)
+    // The calls so far are written 500 ms (the smallest reserve) before the deadline; the late call comes after.
+    const out = await fn.invoke({ ending: 'late-call', lateWithinMs: 450, url: `${URL_BASE}/early` })
+
+    expect(out.error?.errorType).toBe('Sandbox.Timedout')
+    expect((await api.calls()).map(({ url, status, requestId }) => ({ url, status, requestId }))).toEqual([
+      { url: `${URL_BASE}/early`, status: 201, requestId: out.requestId },
+      { url: `${URL_BASE}/early-late`, status: 201, requestId: out.requestId },
+    ])
+  })
+})
+
 describe('without a runtime listening to uncaught errors (as the v4 runtime client)', () => {
   it.each(['uncaught', 'unhandled', 'exit'])('a call made before %s is recorded as Node.js exits', async (ending) => {
     const functionName = `ends-${randomUUID()}`
@@ -115,6 +130,33 @@ describe('without a runtime listening to uncaught errors (as the v4 runtime clie
 })
 
 describe('a call that truly cannot be written', () => {
+  it('is counted in one [stakeout] line when the table does not answer before the bound', async () => {
+    const functionName = `ends-${randomUUID()}`
+    const api = new HttpInterceptorClient({ functionName, tableName, dynamodb })
+    await api.mock(`${URL_BASE}/*`, { status: 202, body: 'mocked' })
+    // The rules can be read, but no write is ever answered.
+    const proxy = await startCountingProxy(dynamodbEndpoint(), { hold: ['BatchWriteItem'] })
+    try {
+      const outcome = await runFunction({
+        layerRoot: interceptorLayerRoot(),
+        handler: 'ends-badly.handler',
+        functionName,
+        tableName,
+        dynamodbEndpoint: proxy.endpoint,
+        invocations: [{ event: { ending: 'exit', url: `${URL_BASE}/never-answered` } }],
+      })
+
+      expect(outcome.exitCode).toBe(1)
+      expect(outcome.stakeoutLogs).toEqual([
+        `[stakeout] 1 outbound calls are not recorded: the process exits (code 1), and the write did not finish within ${EXIT_WRITE_MAX_MS} ms. They are lost.`,
+      ])
+      expect(proxy.operations.get('BatchWriteItem')).toBeGreaterThanOrEqual(1)
+      expect(await api.calls()).toEqual([])
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it('is counted in one [stakeout] line that says why', async () => {
     const functionName = `ends-${randomUUID()}`
     const api = new HttpInterceptorClient({ functionName, tableName, dynamodb })

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { StakeoutError } from '../../errors.js'
 import { constructPath, type StackResource } from '../../target/index.js'
@@ -48,8 +48,16 @@ export class AssetIndex {
    * @throws {StakeoutError} the template names code that is not an asset of this assembly (an S3 object of its own,
    *   an image), a zip file asset, or an asset directory that is missing
    */
-  async codeDirectory(resource: StackResource, property: 'Code' | 'Content'): Promise<string> {
+  async codeDirectory(resource: StackResource, property: 'Code' | 'Content', scratchDir?: string): Promise<string> {
     const who = `${constructPath(resource) ?? resource.logicalId} (${resource.type})`
+    const inline = property === 'Code' ? resource.properties?.Code : undefined
+    if (isRecord(inline) && typeof inline.ZipFile === 'string' && scratchDir !== undefined) {
+      // Inline code (lambda.Code.fromInline): CloudFormation writes it to a file named index (index.js for Node.js).
+      const dir = join(scratchDir, `inline-${resource.logicalId}`)
+      await mkdir(dir, { recursive: true })
+      await writeFile(join(dir, 'index.js'), inline.ZipFile)
+      return dir
+    }
     const metadataPath = resource.metadata?.['aws:asset:path']
     let dir: string | undefined
     let packaging = 'zip'

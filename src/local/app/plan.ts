@@ -153,9 +153,10 @@ export async function functionCode(
   resource: StackResource,
   resources: StackResources,
   assets: AssetIndex,
+  scratchDir: string,
 ): Promise<FunctionCode> {
   const label = constructPath(resource) ?? resource.logicalId
-  const codeDir = await assets.codeDirectory(resource, 'Code')
+  const codeDir = await assets.codeDirectory(resource, 'Code', scratchDir)
   const layers: string[] = []
   const layerRefs = Array.isArray(resource.properties?.Layers) ? resource.properties.Layers : []
   for (const [index, ref] of layerRefs.entries()) {

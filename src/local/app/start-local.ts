@@ -90,7 +90,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     for (const fn of fromAssembly.ofType(FUNCTION)) {
       const runtime = functionRuntime(fn)
       if ('refused' in runtime) continue
-      const found = await functionCode(fn, fromAssembly, assets)
+      const found = await functionCode(fn, fromAssembly, assets, scratchDir)
       const handler = fromAssembly.resolveValue(fn.properties?.Handler, fn) ?? ''
       await handlerEntry({ label: constructPath(fn) ?? fn.logicalId, handler, ...found })
       code.set(fn.logicalId, found)

@@ -5,6 +5,21 @@ import { constructPath, type StackResource } from '../../target/index.js'
 import { isRecord } from '../../target/template.js'
 
 /**
+ * Code the local target cannot run at all (an S3 object of the user's own, a prebuilt zip, a layer of another
+ * stack): the function is listed in the start-up warning and refuses invocations, while the rest of the app runs.
+ */
+export class NotLocalCodeError extends StakeoutError {
+  override name = 'NotLocalCodeError'
+  /** The message without the resource it is about: what the warning and the refused invocation say. */
+  readonly reason: string
+
+  constructor(who: string, reason: string) {
+    super(`${who}: ${reason}`)
+    this.reason = reason
+  }
+}
+
+/**
  * Where the code of a function or layer is in a cloud assembly. CDK records it two ways: the resource's
  * `aws:asset:path` metadata (when asset metadata is on, as the CDK CLI sets it), and the stack's `*.assets.json`,
  * whose file assets map the S3 key the template names to a source path (always written). Both are read.
@@ -69,8 +84,9 @@ export class AssetIndex {
       const key = isRecord(code) ? code.S3Key : undefined
       const asset = typeof key === 'string' ? this.#byObjectKey.get(key) : undefined
       if (asset === undefined) {
-        throw new StakeoutError(
-          `${who}: its ${property} ${JSON.stringify(code)} is not an asset of this cloud assembly, so it cannot run ` +
+        throw new NotLocalCodeError(
+          who,
+          `its ${property} ${JSON.stringify(code)} is not an asset of this cloud assembly, so it cannot run ` +
             'locally: give it code from a directory (lambda.Code.fromAsset, NodejsFunction) or inline code.',
         )
       }
@@ -80,8 +96,9 @@ export class AssetIndex {
     const stats = await stat(dir).catch(() => undefined)
     if (stats === undefined) throw missing(who, dir, this.#dirs)
     if (!stats.isDirectory() || packaging !== 'zip') {
-      throw new StakeoutError(
-        `${who}: its asset ${dir} is a file (a prebuilt zip), which the local target does not unpack: build the code ` +
+      throw new NotLocalCodeError(
+        who,
+        `its asset ${dir} is a file (a prebuilt zip), which the local target does not unpack: build the code ` +
           'from a directory (lambda.Code.fromAsset(dir)) to run it locally.',
       )
     }

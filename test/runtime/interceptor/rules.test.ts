@@ -68,7 +68,8 @@ function answers(...runs: FunctionRun[]): string[] {
 }
 
 /** Five responses, each given once, then the rule is used up. */
-const FIVE_ONCE = [201, 202, 203, 205, 206].map((status) => ({ status, body: `mock ${status}`, times: 1 }))
+/* 205 Reset Content carries no body (mock() refuses one), so the sequence skips it. */
+const FIVE_ONCE = [201, 202, 203, 206, 207].map((status) => ({ status, body: `mock ${status}`, times: 1 }))
 
 const parallelCalls = (count: number, path: string) => ({
   parallel: true,
@@ -80,7 +81,7 @@ describe('a sequence or times hit at once', () => {
     await putRule(client, tableName, functionName, { match: { url: `${server.url}/parallel/*` }, responses: FIVE_ONCE })
     const outcome = await run([parallelCalls(8, 'parallel')])
 
-    expect(answers(outcome)).toEqual(['201', '202', '203', '205', '206', 'real', 'real', 'real'])
+    expect(answers(outcome)).toEqual(['201', '202', '203', '206', '207', 'real', 'real', 'real'])
     expect(outcome.stakeoutLogs).toEqual([])
   })
 
@@ -118,7 +119,7 @@ describe('a sequence or times hit at once', () => {
       },
     )
 
-    expect(answers(outcome)).toEqual(['201', '202', '203', '205', '206', 'real', 'real'])
+    expect(answers(outcome)).toEqual(['201', '202', '203', '206', '207', 'real', 'real'])
   })
 
   it('gives each response exactly once to invocations running at once in different processes', async () => {
@@ -128,10 +129,10 @@ describe('a sequence or times hit at once', () => {
     })
     const [first, second] = await Promise.all([run([parallelCalls(4, 'apart')]), run([parallelCalls(4, 'apart')])])
 
-    expect(answers(first!, second!)).toEqual(['201', '202', '203', '205', '206', 'real', 'real', 'real'])
+    expect(answers(first!, second!)).toEqual(['201', '202', '203', '206', '207', 'real', 'real', 'real'])
     // Each mocked call is recorded with the rule that answered it; the counter stopped at the rule's five uses.
     const mocked = (await recordedCalls(client, tableName, functionName)).filter((call) => call.action === 'mock')
-    expect(mocked.map((call) => call.status).sort()).toEqual([201, 202, 203, 205, 206])
+    expect(mocked.map((call) => call.status).sort()).toEqual([201, 202, 203, 206, 207])
     const counters = (await rulesPartitionItems(client, tableName, functionName)).filter((item) =>
       String(item.sk).startsWith('use#'),
     )

@@ -183,6 +183,18 @@ describe('invokeHandler calls the handler as the runtime client does', () => {
     expect(again.error?.errorType).toBe('RangeError')
     expect(again.requestId).not.toBe(out.requestId)
   })
+
+  it('on nodejs24.x, ends the process as Node.js does (the v4 runtime client listens to no uncaught error): Runtime.ExitError', async () => {
+    const fn = await start({ entry: fixture('commonjs/crash.js'), runtime: 'nodejs24.x' })
+    const pid = fn.pid as number
+    const out = await fn.invoke()
+    expect(out.error).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${out.requestId} Error: Runtime exited with error: exit status 1`,
+    })
+    expect(out.logs).toContain('RangeError: thrown from a timer')
+    expect(isAlive(pid)).toBe(false)
+  })
 })
 
 describe('invokeHandler gives the handler a Lambda environment', () => {

@@ -50,11 +50,16 @@ function failEverything(title: string, error: unknown, exitCode: number): void {
   send({ type: 'exiting' }, () => process.exit(exitCode))
 }
 
-process.on('uncaughtException', (error) => failEverything('Uncaught Exception', error, 129))
-process.on('unhandledRejection', (reason) => {
-  const error = Object.assign(runtimeError('UnhandledPromiseRejection', String(reason)), { reason })
-  failEverything('Unhandled Promise Rejection', error, 128)
-})
+// The v3 runtime client (nodejs20.x, 22.x) listens to both and reports the error before exiting 129 / 128. The v4
+// client (nodejs24.x, aws-lambda-ric 4) registers no listener: Node.js prints the error and exits 1, and Lambda
+// answers the invocation with Runtime.ExitError, as the launcher does for any process that dies mid-invocation.
+if (clientLine === 3) {
+  process.on('uncaughtException', (error) => failEverything('Uncaught Exception', error, 129))
+  process.on('unhandledRejection', (reason) => {
+    const error = Object.assign(runtimeError('UnhandledPromiseRejection', String(reason)), { reason })
+    failEverything('Unhandled Promise Rejection', error, 128)
+  })
+}
 
 let loaded: LoadedFunction | undefined
 process.on('message', (message: InvokeMessage) => {

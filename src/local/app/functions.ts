@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { dirname, join, posix } from 'node:path'
+import { join, posix } from 'node:path'
 import { StakeoutError } from '../../errors.js'
-import { type InvokeResult, type LambdaNodeRuntime, startHandler } from '../invoke-handler.js'
+import { startFunctionEnvironment } from '../launcher/index.js'
+import type { InvokeResult, LambdaNodeRuntime } from '../launcher/types.js'
 
 /** The Node.js runtimes a local function runs on. */
 export const NODE_RUNTIMES: readonly LambdaNodeRuntime[] = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x']
@@ -27,39 +27,24 @@ export interface LocalFunctionSpec {
 
 /** One execution environment (one Node.js process): what {@link startEnvironment} gives the pool. */
 interface Environment {
-  invoke(event: unknown): Promise<InvokeResult>
+  invoke(event: unknown, options?: { readonly signal?: AbortSignal }): Promise<InvokeResult>
   stop(): Promise<void>
   readonly pid: number | undefined
 }
 
 /**
- * Starts one execution environment of `spec` and runs its INIT (the cold start).
- *
- * THE ONE PLACE the launcher is called. Until the launcher's `startFunctionEnvironment` lands, this adapts
- * `startHandler` (entry = the code directory plus the module part of the handler string; layers reach the function
- * through NODE_PATH, as Lambda's /opt/nodejs/node_modules does for `require`). With the launcher it becomes:
- *   return startFunctionEnvironment({ codeDir, handler, runtime, environment, layers, functionName, timeoutMs, memoryMb })
+ * Starts one execution environment of `spec` and runs its INIT (the cold start): the one call to the launcher.
  */
-async function startEnvironment(spec: LocalFunctionSpec): Promise<Environment> {
-  const { entry, exportName } = await handlerEntry(spec)
-  const nodePath = [
-    ...spec.layers
-      .toReversed()
-      .flatMap((layer) => [
-        join(layer, 'nodejs', `node${process.versions.node.split('.')[0]}`, 'node_modules'),
-        join(layer, 'nodejs', 'node_modules'),
-      ]),
-    runtimeModules(),
-  ]
-  return startHandler({
-    entry,
-    handler: exportName,
+function startEnvironment(spec: LocalFunctionSpec): Promise<Environment> {
+  return startFunctionEnvironment({
+    codeDir: spec.codeDir,
+    handler: spec.handler,
     runtime: spec.runtime,
-    env: { ...spec.environment, NODE_PATH: nodePath.join(':') },
+    environment: spec.environment,
+    layers: spec.layers,
     functionName: spec.functionName,
     timeoutMs: spec.timeoutMs,
-    memorySizeMb: spec.memoryMb,
-    cwd: spec.codeDir,
+    memoryMb: spec.memoryMb,
   })
 }
 
@@ -107,13 +92,6 @@ export async function handlerEntry(
   )
 }
 
-/** Where the AWS SDK v3 the Lambda Node.js runtime provides (/var/runtime/node_modules) is on this machine. */
-function runtimeModules(): string {
-  const require = createRequire(import.meta.url)
-  const manifest = require.resolve('@aws-sdk/client-dynamodb/package.json')
-  return dirname(dirname(dirname(manifest)))
-}
-
 /**
  * The execution environments of one function, as Lambda keeps them: none until the first invocation (a cold
  * start), an idle one reused for the next (warm), and a new one whenever every environment is busy, so two
@@ -148,22 +126,13 @@ export class FunctionPool {
       }
     }
     const running = environment
-    const aborted =
-      signal === undefined
-        ? undefined
-        : new Promise<never>((_, fail) => {
-            signal.addEventListener('abort', () => fail(signal.reason), { once: true })
-          })
-    aborted?.catch(() => {})
     try {
-      const result = await (aborted === undefined
-        ? running.invoke(event)
-        : Promise.race([running.invoke(event), aborted]))
+      // Aborting ends the invocation as a timeout does: the launcher kills and replaces the process.
+      const result = await running.invoke(event, signal === undefined ? {} : { signal })
       if (this.#stopped) await this.#retire(running)
       else this.#idle.push(running)
       return result
     } catch (error) {
-      // An aborted invocation ends as a timed-out one does on Lambda: its environment is gone.
       await this.#retire(running)
       throw error
     }

@@ -14,7 +14,7 @@ import {
   writeLocalManifest,
 } from '../../target/index.js'
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
-import type { InvokeResult } from '../invoke-handler.js'
+import type { InvokeResult } from '../launcher/types.js'
 import { AssetIndex } from './assets.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
 import {
@@ -70,7 +70,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     cleanups.push(() => rm(scratchDir, { recursive: true, force: true }))
 
     let started = performance.now()
-    const assembly = await assemblyOf({ ...checked, region: LOCAL_REGION, account: LOCAL_ACCOUNT, scratchDir })
+    const assembly = await assemblyOf({ ...checked, region: LOCAL_REGION, account: LOCAL_ACCOUNT })
+    if (assembly.synthesized) cleanups.push(() => rm(assembly.dir, { recursive: true, force: true }))
     const fromAssembly = await chooseStack(assembly.dir, checked.stack, checked.app)
     const root = fromAssembly.stacks.find((stack) => stack.parent === undefined)
     if (root === undefined) throw new StakeoutError(`startLocal: ${checked.app} holds no stack`)

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:fs'
-import { access, mkdtemp, readFile, stat } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { extname, join, resolve } from 'node:path'
+import { dirname, extname, join, resolve } from 'node:path'
 import { StakeoutError } from '../../errors.js'
 import { isRecord } from '../../target/template.js'
 
@@ -12,8 +12,6 @@ export interface SynthOptions {
   readonly cwd: string
   readonly region: string
   readonly account: string
-  /** Where a fresh assembly directory is made (removed by the caller). */
-  readonly scratchDir: string
   readonly signal: AbortSignal | undefined
 }
 
@@ -57,8 +55,13 @@ export async function assemblyOf(options: SynthOptions): Promise<Assembly> {
         "assembly (cdk.out) or an app command like 'npx tsx bin/app.ts'.",
     )
   }
-  const dir = await mkdtemp(join(options.scratchDir, 'cdk.out-'))
-  await synthesize(command, dir, options)
+  const dir = await mkdtemp(join(await synthRoot(options.cwd), 'cdk.out-'))
+  try {
+    await synthesize(command, dir, options)
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  }
   return { dir, synthesized: true }
 }
 
@@ -159,7 +162,29 @@ async function withInterpreter(command: string, cwd: string): Promise<string> {
   return [JSON.stringify(process.execPath), first, ...rest].join(' ')
 }
 
-/** A fresh scratch directory for one local app (assembly, manifest, inline code). */
+/**
+ * Where a synthesized assembly goes: under the project (`node_modules/.cache/stakeout/local` of the package root
+ * above `cwd`), as the CLI's own `cdk.out` is, so a function's `require('@aws-sdk/...')` resolves from the
+ * project's `node_modules` as it does from the user's `cdk.out` (Lambda provides the SDK; the local runtime does
+ * not). Outside any package: the system's temporary directory.
+ */
+async function synthRoot(cwd: string): Promise<string> {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (
+      await access(join(dir, 'package.json')).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      const root = join(dir, 'node_modules', '.cache', 'stakeout', 'local')
+      await mkdir(root, { recursive: true })
+      return root
+    }
+    if (dirname(dir) === dir) return tmpdir()
+  }
+}
+
+/** A fresh scratch directory for one local app (its manifest). */
 export function scratchDirectory(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'stakeout-local-'))
 }

@@ -4,7 +4,7 @@
  * (status, `x-amzn-ErrorType`, and the body members the SDK reads), and the function-error payload.
  */
 import { LOCAL_ACCOUNT } from '../../target/index.js'
-import type { InvocationError } from '../invoke-handler.js'
+import type { InvocationError, InvokeResult } from '../invoke-handler.js'
 
 /** `RequestResponse` and `Event` payloads over this many bytes are refused (Lambda's quotas: 6 MB and 1 MB). */
 export const PAYLOAD_LIMITS = { RequestResponse: 6 * 1024 * 1024, Event: 1024 * 1024 } as const
@@ -14,6 +14,11 @@ export const RESPONSE_LIMIT = 6_291_556
 
 /** How much of the end of the logs `LogType: Tail` returns. */
 export const LOG_TAIL_BYTES = 4096
+
+/** The `X-Amz-Invocation-Type` values. */
+export const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const
+/** One of {@link INVOCATION_TYPES}. */
+export type InvocationType = (typeof INVOCATION_TYPES)[number]
 
 /** The version every invocation runs: the local Lambda has no published versions or aliases. */
 export const LATEST = '$LATEST'
@@ -120,4 +125,84 @@ export function functionErrorPayload(error: InvocationError): Record<string, unk
     errorMessage: error.errorMessage,
     ...(error.stack === undefined ? {} : { trace: error.stack }),
   }
+}
+
+/** `X-Amz-Log-Result`: base64 of the last 4 KB of the log, framed as Lambda frames an invocation's log. */
+export function logTail(result: InvokeResult): string {
+  const logs = result.logs === '' || result.logs.endsWith('\n') ? result.logs : `${result.logs}\n`
+  const framed = logs.startsWith('START RequestId:')
+    ? logs
+    : `START RequestId: ${result.requestId} Version: ${LATEST}\n${logs}END RequestId: ${result.requestId}\n` +
+      `REPORT RequestId: ${result.requestId}\tDuration: ${result.durationMs.toFixed(2)} ms\t` +
+      `Billed Duration: ${Math.max(1, Math.ceil(result.durationMs))} ms\t\n`
+  const bytes = Buffer.from(framed)
+  return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64')
+}
+
+/** The event: the payload's JSON, `{}` for an empty payload (as Lambda passes it), or why it is not JSON. */
+export function parsePayload(data: Buffer): unknown {
+  const text = data.toString('utf8')
+  if (text.trim() === '') return {}
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    return new Error(
+      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+    )
+  }
+}
+
+/** `X-Amz-Client-Context`: base64 of a JSON object. */
+export function decodeClientContext(
+  header: string | string[] | undefined,
+): { value?: Record<string, unknown> } | Error {
+  if (header === undefined) return {}
+  const text = typeof header === 'string' ? Buffer.from(header, 'base64').toString('utf8') : ''
+  try {
+    const value: unknown = JSON.parse(text)
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      return { value: value as Record<string, unknown> }
+    }
+  } catch {}
+  return new Error('Client context must be a valid Base64-encoded JSON object.')
+}
+
+/** `ValidationException` for a header outside its enum. */
+export function enumError(member: string, value: unknown, allowed: readonly string[]): LambdaApiError {
+  return validationError(
+    `Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: ` +
+      `[${allowed.join(', ')}]`,
+  )
+}
+
+/** 413 for a payload over the invocation type's quota, as Lambda words it. */
+export function tooLarge(type: InvocationType, bytes: number): LambdaApiError {
+  if (type === 'Event') {
+    return lambdaError(
+      413,
+      'RequestEntityTooLargeException',
+      `${bytes} byte payload is too large for the Event invocation type (limit ${PAYLOAD_LIMITS.Event} bytes)`,
+    )
+  }
+  return lambdaError(
+    413,
+    'RequestTooLargeException',
+    `Request must be smaller than ${PAYLOAD_LIMITS.RequestResponse} bytes for the InvokeFunction operation`,
+  )
+}
+
+/** Why DryRun is refused when the invoker has no `has()`. */
+export const DRY_RUN_UNSUPPORTED =
+  'InvocationType DryRun needs to know whether the function exists without running it, and this local Lambda’s ' +
+  'invoker cannot tell (it has no has(functionName)). Invoke it with RequestResponse or Event instead.'
+
+/** The answer to every Lambda operation but Invoke. */
+export function notServed(method: string, path: string): LambdaApiError {
+  return lambdaError(
+    400,
+    'UnsupportedOperationException',
+    `stakeout's local Lambda serves Invoke only (POST /2015-03-31/functions/{FunctionName}/invocations, ` +
+      `InvocationType RequestResponse, Event or DryRun); ${method} ${path} is another Lambda operation. ` +
+      'Test against the deployed stack (STAKEOUT_STACK) for the rest of the Lambda API.',
+  )
 }

@@ -5,17 +5,25 @@ import { failArgument, StakeoutError } from '../../errors.js'
 import { LOCAL_REGION } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
 import {
+  DRY_RUN_UNSUPPORTED,
+  decodeClientContext,
+  enumError,
   type FunctionNameParts,
   functionArn,
   functionErrorPayload,
   functionNotFound,
+  INVOCATION_TYPES,
+  type InvocationType,
   LATEST,
   type LambdaApiError,
-  LOG_TAIL_BYTES,
   lambdaError,
+  logTail,
+  notServed,
   PAYLOAD_LIMITS,
   parseFunctionName,
+  parsePayload,
   RESPONSE_LIMIT,
+  tooLarge,
   validationError,
 } from './lambda-api.js'
 
@@ -74,8 +82,6 @@ export interface LambdaEndpoint {
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/
-const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const
-type InvocationType = (typeof INVOCATION_TYPES)[number]
 
 /**
  * Serves the Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`) on 127.0.0.1 for the
@@ -219,11 +225,17 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
     }
     return
   }
-  const invocation = context.invoker.invoke(target.name, event, {
-    signal: context.signal,
-    requestId,
-    ...(clientContext.value === undefined ? {} : { clientContext: clientContext.value }),
-  })
+  let invocation: Promise<InvokeResult> | undefined
+  try {
+    invocation = context.invoker.invoke(target.name, event, {
+      signal: context.signal,
+      requestId,
+      ...(clientContext.value === undefined ? {} : { clientContext: clientContext.value }),
+    })
+  } catch (error) {
+    send(response, invocationFailed(target.name, error, context))
+    return
+  }
   if (invocation === undefined) {
     send(response, functionNotFound(target.arn))
     return
@@ -237,11 +249,16 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
   try {
     result = await invocation
   } catch (error) {
-    const reason = context.signal.aborted ? 'the local Lambda endpoint stopped' : String(error)
-    send(response, lambdaError(500, 'ServiceException', `Invocation of ${target.name} failed: ${reason}`, 'Service'))
+    send(response, invocationFailed(target.name, error, context))
     return
   }
   answerInvocation(response, result, logType === 'Tail')
+}
+
+/** The ServiceException of an invocation the invoker could not run (or that stop() ended). */
+function invocationFailed(functionName: string, error: unknown, context: EndpointContext): LambdaApiError {
+  const reason = context.signal.aborted ? 'the local Lambda endpoint stopped' : String(error)
+  return lambdaError(500, 'ServiceException', `Invocation of ${functionName} failed: ${reason}`, 'Service')
 }
 
 /** The 200 of a `RequestResponse` invocation: the payload (or the function error) and the headers. */
@@ -287,18 +304,6 @@ async function reportEvent(
   }
 }
 
-/** `X-Amz-Log-Result`: base64 of the last 4 KB of the log, framed as Lambda frames an invocation's log. */
-function logTail(result: InvokeResult): string {
-  const logs = result.logs === '' || result.logs.endsWith('\n') ? result.logs : `${result.logs}\n`
-  const framed = logs.startsWith('START RequestId:')
-    ? logs
-    : `START RequestId: ${result.requestId} Version: ${LATEST}\n${logs}END RequestId: ${result.requestId}\n` +
-      `REPORT RequestId: ${result.requestId}\tDuration: ${result.durationMs.toFixed(2)} ms\t` +
-      `Billed Duration: ${Math.max(1, Math.ceil(result.durationMs))} ms\t\n`
-  const bytes = Buffer.from(framed)
-  return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64')
-}
-
 interface Target {
   readonly name: string
   readonly arn: string
@@ -330,68 +335,6 @@ function targetOf(encodedName: string, qualifierParameter: string | null, region
     return functionNotFound(functionArn(parts, region, qualifier))
   }
   return { name: parts.name, arn: functionArn(parts, region, qualifier) }
-}
-
-/** The event: the payload's JSON, `{}` for an empty payload (as Lambda passes it), or why it is not JSON. */
-function parsePayload(data: Buffer): unknown {
-  const text = data.toString('utf8')
-  if (text.trim() === '') return {}
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    return new Error(
-      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
-    )
-  }
-}
-
-/** `X-Amz-Client-Context`: base64 of a JSON object. */
-function decodeClientContext(header: string | string[] | undefined): { value?: Record<string, unknown> } | Error {
-  if (header === undefined) return {}
-  const text = typeof header === 'string' ? Buffer.from(header, 'base64').toString('utf8') : ''
-  try {
-    const value: unknown = JSON.parse(text)
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      return { value: value as Record<string, unknown> }
-    }
-  } catch {}
-  return new Error('Client context must be a valid Base64-encoded JSON object.')
-}
-
-function enumError(member: string, value: unknown, allowed: readonly string[]): LambdaApiError {
-  return validationError(
-    `Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: ` +
-      `[${allowed.join(', ')}]`,
-  )
-}
-
-function tooLarge(type: InvocationType, bytes: number): LambdaApiError {
-  if (type === 'Event') {
-    return lambdaError(
-      413,
-      'RequestEntityTooLargeException',
-      `${bytes} byte payload is too large for the Event invocation type (limit ${PAYLOAD_LIMITS.Event} bytes)`,
-    )
-  }
-  return lambdaError(
-    413,
-    'RequestTooLargeException',
-    `Request must be smaller than ${PAYLOAD_LIMITS.RequestResponse} bytes for the InvokeFunction operation`,
-  )
-}
-
-const DRY_RUN_UNSUPPORTED =
-  'InvocationType DryRun needs to know whether the function exists without running it, and this local Lambda’s ' +
-  'invoker cannot tell (it has no has(functionName)). Invoke it with RequestResponse or Event instead.'
-
-function notServed(method: string, path: string): LambdaApiError {
-  return lambdaError(
-    400,
-    'UnsupportedOperationException',
-    `stakeout's local Lambda serves Invoke only (POST /2015-03-31/functions/{FunctionName}/invocations, ` +
-      `InvocationType RequestResponse, Event or DryRun); ${method} ${path} is another Lambda operation. ` +
-      'Test against the deployed stack (STAKEOUT_STACK) for the rest of the Lambda API.',
-  )
 }
 
 /** Reads the body up to `limit` bytes; past it, reads on without keeping (so the client sees the answer, not a reset). */

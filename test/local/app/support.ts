@@ -1,5 +1,4 @@
-import { cp, mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdir, mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { App } from 'aws-cdk-lib'
@@ -12,11 +11,22 @@ export const CATALOG_DIR = join(import.meta.dirname, 'fixtures', 'catalog')
 export const CATALOG_COMMAND = `${JSON.stringify(process.execPath)} --import tsx app.ts`
 
 /**
+ * Where the tests' assemblies go: inside the project, as a user's `cdk.out` is, so a function's
+ * `require('@aws-sdk/client-dynamodb')` resolves from the project's node_modules (the local runtime has no stand-in
+ * for the SDK Lambda provides).
+ */
+async function assembliesDir(): Promise<string> {
+  const dir = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.cache', 'stakeout', 'test-assemblies')
+  await mkdir(dir, { recursive: true })
+  return dir
+}
+
+/**
  * The catalogue synthesized in this process with a plain `app.synth()` (no CLI context: no asset metadata, so the
  * code is found through the assets manifest), into a fresh directory.
  */
 export async function synthesizeCatalog(variant: CatalogVariant = {}): Promise<string> {
-  const outdir = await mkdtemp(join(tmpdir(), 'stakeout-catalog-'))
+  const outdir = await mkdtemp(join(await assembliesDir(), 'catalog-'))
   const app = new App({ outdir })
   buildCatalog(app, variant)
   app.synth()
@@ -25,7 +35,7 @@ export async function synthesizeCatalog(variant: CatalogVariant = {}): Promise<s
 
 /** A copy of an assembly, to break without touching the original. */
 export async function copyAssembly(dir: string): Promise<string> {
-  const copy = await mkdtemp(join(tmpdir(), 'stakeout-catalog-copy-'))
+  const copy = await mkdtemp(join(await assembliesDir(), 'catalog-copy-'))
   await cp(dir, copy, { recursive: true })
   return copy
 }

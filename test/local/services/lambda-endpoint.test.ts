@@ -299,6 +299,42 @@ describe('errors, as the SDK parses them', () => {
   })
 })
 
+describe('an invoker that fails', () => {
+  it('answers a ServiceException naming the function when its invocation rejects, or when it throws', async () => {
+    const lines: string[] = []
+    const broken = await startLambdaEndpoint({
+      invoker: {
+        invoke: (name) => {
+          if (name === 'throws') throw new Error('pool is gone')
+          return Promise.reject(new Error('process crashed'))
+        },
+      },
+      log: (line) => lines.push(line),
+    })
+    const client = new LambdaClient({
+      endpoint: broken.endpoint,
+      region: 'us-east-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    })
+    try {
+      const rejected = await rejection(client.send(new InvokeCommand({ FunctionName: 'rejects' })))
+      expect(rejected.name).toBe('ServiceException')
+      expect(rejected.$metadata).toMatchObject({ httpStatusCode: 500 })
+      expect(rejected.message).toBe('Invocation of rejects failed: Error: process crashed')
+
+      const thrown = await rejection(client.send(new InvokeCommand({ FunctionName: 'throws' })))
+      expect(thrown.name).toBe('ServiceException')
+      expect(thrown.message).toBe('Invocation of throws failed: Error: pool is gone')
+      // The caller was told: nothing to log.
+      expect(lines).toEqual([])
+    } finally {
+      client.destroy()
+      await broken.stop()
+    }
+  })
+})
+
 describe('stop()', () => {
   it('ends an invocation in flight with a ServiceException, and logs a lost Event invocation', async () => {
     const slow = await startHandlersInvoker(['slow'])

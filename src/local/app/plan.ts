@@ -48,7 +48,7 @@ export interface Gap {
 export function localResources(
   assembly: StackResources,
   where: Arns,
-  connection: StackResources['local'] & {},
+  connection: StackResources['local'],
   streams: ReadonlyMap<StackResource, string | undefined>,
 ): StackResources {
   const resources = assembly.resources.map((resource): StackResource => {
@@ -72,7 +72,9 @@ export function localResources(
   const stacks = assembly.stacks.map(
     (stack): StackDescription => ({ ...stack, region: where.region, account: where.account }),
   )
-  return new StackResources(resources, { source: 'local', stacks, local: connection })
+  return connection === undefined
+    ? new StackResources(resources, { source: 'cloud-assembly', stacks })
+    : new StackResources(resources, { source: 'local', stacks, local: connection })
 }
 
 const names = new WeakMap<StackResource, string>()
@@ -248,5 +250,5 @@ export function describeGaps(stackName: string, gaps: readonly Gap[]): string | 
     const kinds = [...counts].map(([type, count]) => `${count} ${type}`).join(', ')
     rows.push(`  ${kinds}: not enforced locally (every function may call every local service)`)
   }
-  return [`startLocal: ${stackName} runs locally without these (${gaps.length}):`, ...rows].join('\n')
+  return [`startLocal: ${stackName} runs locally without these:`, ...rows].join('\n')
 }

@@ -14,9 +14,10 @@ import {
   writeLocalManifest,
 } from '../../target/index.js'
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
-import type { InvokeResult } from '../launcher/types.js'
+import { type LambdaInvoker, startLambdaEndpoint } from '../services/lambda-endpoint.js'
 import { AssetIndex } from './assets.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
+import type { Arns } from './names.js'
 import {
   describeGaps,
   FUNCTION,
@@ -105,7 +106,15 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     signal?.throwIfAborted()
 
     const where = { region: root.region ?? LOCAL_REGION, account: root.account ?? LOCAL_ACCOUNT }
-    const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint }
+    // The pools are filled below; the Invoke API is up first so every function gets its endpoint.
+    const pools = new Map<string, FunctionPool | RefusedFunction>()
+    const lambda = await startLambdaEndpoint({
+      invoker: lambdaInvoker(fromAssembly, where, pools),
+      region: where.region,
+      log: checked.logGiven ? log : console.warn,
+    })
+    cleanups.push(() => lambda.stop())
+    const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint, lambda: lambda.endpoint }
     const connection: LocalConnection = { ...where, endpoints, credentials: LOCAL_CREDENTIALS }
     // Names first (streams unknown yet), so tables are created under the names every reference will resolve to.
     const named = localResources(fromAssembly, where, connection, new Map())
@@ -137,8 +146,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
     }
-    const pools = new Map<string, FunctionPool | RefusedFunction>()
     cleanups.push(() => Promise.all([...pools.values()].map((pool) => pool.stop())))
     let running = 0
     for (const fn of withStreams.ofType(FUNCTION)) {
@@ -161,12 +170,12 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
       pools.set(fn.logicalId, new FunctionPool(spec))
       running += 1
     }
-    log(`functions: ${running} Node.js ready in ${seconds(started)} (each starts on its first invoke)`)
+    log(
+      `functions: ${running} Node.js ready, Lambda Invoke API at ${lambda.endpoint} in ${seconds(started)} ` +
+        '(each function starts on its first invoke)',
+    )
 
     const resources = withOutputs(withStreams, gaps)
-    // WIRING POINT (functions helper's startLambdaEndpoint): serve `invoker` over the Lambda Invoke API, then
-    // endpoints.lambda = api.endpoint and cleanups.push(() => api.stop()), before the manifest is written:
-    //   const api = await startLambdaEndpoint({ invoker: lambdaInvoker(resources, pools), region: where.region })
     const manifestPath = join(scratchDir, 'local-app.json')
     await writeLocalManifest(manifestPath, resources)
 
@@ -178,7 +187,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     return {
       stackName,
       resources,
-      endpoints: { dynamodb: dynamodb.endpoint, lambda: endpoints.lambda ?? '', region: where.region },
+      endpoints: { dynamodb: dynamodb.endpoint, lambda: lambda.endpoint, region: where.region },
       manifestPath,
       invoke(ref: string, event: unknown, invokeOptions: { readonly signal?: AbortSignal } = {}) {
         if (stopping !== undefined) {
@@ -207,19 +216,29 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
   }
 }
 
-/** The invoker the Lambda Invoke API serves: a function's name or ARN → its pool. */
-export function lambdaInvoker(
+/**
+ * What the Lambda Invoke API serves: a function of the app by its local name (the endpoint takes ARNs and qualifiers
+ * apart) → its pool; `undefined` for a name it does not have (→ ResourceNotFoundException).
+ */
+function lambdaInvoker(
   resources: StackResources,
-  pools: ReadonlyMap<string, { invoke(event: unknown, signal?: AbortSignal): Promise<InvokeResult> }>,
-): {
-  invoke(name: string, event: unknown, options: { readonly signal?: AbortSignal }): Promise<InvokeResult> | undefined
-} {
+  where: Arns,
+  pools: ReadonlyMap<string, FunctionPool | RefusedFunction>,
+): LambdaInvoker {
+  // The names localResources gives (the same for the whole start), looked up once.
+  let byName: Map<string, string> | undefined
+  const poolOf = (name: string) => {
+    byName ??= new Map(
+      localResources(resources, where, undefined, new Map())
+        .ofType(FUNCTION)
+        .flatMap((fn) => (fn.physicalId === undefined ? [] : [[fn.physicalId, fn.logicalId] as const])),
+    )
+    const logicalId = byName.get(name)
+    return logicalId === undefined ? undefined : pools.get(logicalId)
+  }
   return {
-    invoke(name, event, options) {
-      const fn = resources.ofType(FUNCTION).find((each) => each.physicalId === name || each.attributes?.Arn === name)
-      const pool = fn === undefined ? undefined : pools.get(fn.logicalId)
-      return pool?.invoke(event, options.signal)
-    },
+    invoke: (name, event, options) => poolOf(name)?.invoke(event, options.signal),
+    has: (name) => poolOf(name) !== undefined,
   }
 }
 

@@ -5,6 +5,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalApp, startLocal } from '../../../src/local/index.js'
 import { LOCAL_APP_ENV, resolveTarget } from '../../../src/target/index.js'
@@ -103,6 +104,7 @@ describe('startLocal with an app command', () => {
       URL_SUFFIX: 'amazonaws.com',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_DYNAMODB: app.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_LAMBDA: app.endpoints.lambda,
       AWS_LAMBDA_FUNCTION_NAME: app.resources.resolve('AddBook', { type: 'AWS::Lambda::Function' }).physicalId,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     })
@@ -147,7 +149,7 @@ describe('startLocal with an app command', () => {
     const queue = app.resources.resolve('Returns')
     const report = app.resources.resolve('Report', { type: 'AWS::Lambda::Function' })
     expect(warnings[0]?.split('\n')).toEqual([
-      'startLocal: CatalogStack runs locally without these (6):',
+      'startLocal: CatalogStack runs locally without these:',
       `  AWS::SQS::Queue ${queue.logicalId} CatalogStack/Returns: not brought up locally`,
       `  AWS::Lambda::Function ${report.logicalId} CatalogStack/Report: it runs python3.12, which the local target does not run: only Node.js functions (nodejs20.x, nodejs22.x, nodejs24.x) run locally; invoking it fails`,
       '  3 AWS::IAM::Role, 1 AWS::IAM::Policy: not enforced locally (every function may call every local service)',
@@ -187,9 +189,29 @@ describe('startLocal with an app command', () => {
     }
     expect(app.endpoints).toEqual({
       dynamodb: target.clientSettings('dynamodb').endpoint,
-      lambda: '',
+      lambda: target.clientSettings('lambda').endpoint,
       region: 'us-east-1',
     })
+  })
+
+  it('serves the functions over the Lambda Invoke API, by name and by ARN, to the real Lambda client', async () => {
+    const target = await resolveTarget({ env: { [LOCAL_APP_ENV]: app.manifestPath } })
+    const lambda = new LambdaClient({ ...target.clientSettings('lambda') })
+    try {
+      const describe = target.resolve('Describe', { type: 'AWS::Lambda::Function' })
+      for (const name of [describe.physicalId, describe.attributes?.Arn]) {
+        const out = await lambda.send(
+          new InvokeCommand({ FunctionName: name, Payload: JSON.stringify({ via: 'api' }) }),
+        )
+        expect(out.FunctionError).toBeUndefined()
+        expect(JSON.parse(new TextDecoder().decode(out.Payload))).toMatchObject({ echo: { via: 'api' } })
+      }
+      await expect(lambda.send(new InvokeCommand({ FunctionName: 'NoSuchFunction' }))).rejects.toThrow(
+        expect.objectContaining({ name: 'ResourceNotFoundException' }),
+      )
+    } finally {
+      lambda.destroy()
+    }
   })
 
   // Last: it stops the app the other tests share.

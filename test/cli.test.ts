@@ -80,7 +80,7 @@ describe('npx stakeout', () => {
   })
 
   it.each([
-    [['local', '--bogus'], "stakeout: Unknown option '--bogus'."],
+    [['local', '--bogus'], "stakeout: Unknown option '--bogus'.\n"],
     [['local', '--app'], "stakeout: Option '--app <value>' argument missing"],
     [['local', '--app', ''], 'stakeout: --app must not be empty'],
     [[], 'stakeout: a command is missing: the only command is `local`'],

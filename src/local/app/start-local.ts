@@ -256,7 +256,7 @@ async function chooseStack(dir: string, stack: string | undefined, app: string):
   if (roots.length > 1) {
     throw new StakeoutError(
       `startLocal: the app ${JSON.stringify(app)} has ${roots.length} stacks (${roots.join(', ')}): choose one with { stack }, ` +
-        `e.g. startLocal({ app, stack: ${JSON.stringify(roots[0])} }) (STAKEOUT_LOCAL_STACK for the global setup).`,
+        `e.g. startLocal({ app, stack: ${JSON.stringify(roots[0])} }) (STAKEOUT_APP_STACK=<name> for the global setup and npx stakeout local).`,
     )
   }
   return all

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { constants } from 'node:fs'
-import { access, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, extname, join, resolve } from 'node:path'
 import { StakeoutError } from '../../errors.js'
@@ -55,7 +55,7 @@ export async function assemblyOf(options: SynthOptions): Promise<Assembly> {
         "assembly (cdk.out) or an app command like 'npx tsx bin/app.ts'.",
     )
   }
-  const dir = await mkdtemp(join(await synthRoot(options.cwd), 'cdk.out-'))
+  const dir = await ownedDirectory(await synthRoot(options.cwd), 'cdk.out')
   try {
     await synthesize(command, dir, options)
   } catch (error) {
@@ -186,5 +186,29 @@ async function synthRoot(cwd: string): Promise<string> {
 
 /** A fresh scratch directory for one local app (its manifest). */
 export function scratchDirectory(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'stakeout-local-'))
+  return ownedDirectory(tmpdir(), 'stakeout-local')
+}
+
+/**
+ * A fresh directory `<prefix>-<pid>-<random>` in `parent`. Directories of the same prefix whose process is gone
+ * (killed with SIGKILL before it could remove them) are removed first, so they do not pile up.
+ */
+async function ownedDirectory(parent: string, prefix: string): Promise<string> {
+  const pattern = new RegExp(`^${prefix}-(\\d+)-`)
+  const stale = (await readdir(parent).catch(() => [] as string[])).filter((name) => {
+    const pid = Number(pattern.exec(name)?.[1])
+    return Number.isInteger(pid) && pid > 0 && !isAlive(pid)
+  })
+  await Promise.all(stale.map((name) => rm(join(parent, name), { recursive: true, force: true }).catch(() => {})))
+  return mkdtemp(join(parent, `${prefix}-${process.pid}-`))
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

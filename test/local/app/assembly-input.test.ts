@@ -73,7 +73,7 @@ describe('startLocal refuses bad input, naming the cause', () => {
     made.push(twoStacks)
     const error = await failure({ app: twoStacks })
     expect(error.message).toBe(
-      `startLocal: the app ${JSON.stringify(twoStacks)} has 2 stacks (CatalogStack, CatalogArchive): choose one with { stack }, e.g. startLocal({ app, stack: "CatalogStack" }) (STAKEOUT_LOCAL_STACK for the global setup).`,
+      `startLocal: the app ${JSON.stringify(twoStacks)} has 2 stacks (CatalogStack, CatalogArchive): choose one with { stack }, e.g. startLocal({ app, stack: "CatalogStack" }) (STAKEOUT_APP_STACK=<name> for the global setup and npx stakeout local).`,
     )
     const unknown = await failure({ app: twoStacks, stack: 'Nope' })
     expect(unknown.message).toContain('no stack named "Nope"')

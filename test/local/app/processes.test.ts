@@ -1,25 +1,33 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isAlive, synthesizeCatalog, waitUntilGone } from './support.js'
 
 const PARENT = join(import.meta.dirname, 'fixtures', 'start-and-wait.ts')
 let assembly: string
+/** The parents' TMPDIR: their own, so no other test file's start cleans it up before this file looks. */
+let parentTmp: string
 const parents: ChildProcess[] = []
 
 beforeAll(async () => {
   assembly = await synthesizeCatalog()
+  parentTmp = await mkdtemp(join(tmpdir(), 'stakeout-processes-test-'))
 }, 120_000)
 
 afterAll(async () => {
   for (const parent of parents) if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL')
   await rm(assembly, { recursive: true, force: true })
+  await rm(parentTmp, { recursive: true, force: true })
 })
 
 /** Starts a parent process that brings the app up; resolves with the pids it reports (java and two functions). */
 async function startParent(): Promise<{ parent: ChildProcess; pids: number[] }> {
-  const parent = spawn(process.execPath, ['--import', 'tsx', PARENT, assembly], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const parent = spawn(process.execPath, ['--import', 'tsx', PARENT, assembly], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: parentTmp },
+  })
   parents.push(parent)
   let output = ''
   const pids = await new Promise<number[]>((reported, failed) => {
@@ -39,16 +47,24 @@ async function startParent(): Promise<{ parent: ChildProcess; pids: number[] }> 
 }
 
 describe('no process outlives the parent that started the app', () => {
+  let killedPid: number | undefined
+
   it('after SIGKILL of the parent: java and every function process are gone', async () => {
     const { parent, pids } = await startParent()
     expect(pids).toHaveLength(3)
     expect(pids.every(isAlive)).toBe(true)
+    killedPid = parent.pid
     parent.kill('SIGKILL')
     await waitUntilGone(pids)
   })
 
-  it('after SIGINT of the parent (a runner interrupted)', async () => {
+  it('after SIGINT of the parent (a runner interrupted); the next start removes what a killed one left', async () => {
+    const leftBehind = async () =>
+      (await readdir(parentTmp)).filter((name) => name.startsWith(`stakeout-local-${killedPid}-`))
+    expect(killedPid).toBeDefined()
+    expect(await leftBehind()).toHaveLength(1)
     const { parent, pids } = await startParent()
+    expect(await leftBehind()).toEqual([])
     expect(pids.every(isAlive)).toBe(true)
     parent.kill('SIGINT')
     await waitUntilGone(pids)

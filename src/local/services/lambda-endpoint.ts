@@ -275,6 +275,8 @@ function answerInvocation(response: ServerResponse, result: InvokeResult, tail: 
     payload = JSON.stringify(functionErrorPayload(error))
     response.setHeader('X-Amz-Function-Error', 'Unhandled')
   }
+  // Lambda's request id is the function's awsRequestId: an invoker that chose its own wins over the one offered.
+  if (result.requestId !== '') response.setHeader('x-amzn-RequestId', result.requestId)
   response.setHeader('X-Amz-Executed-Version', LATEST)
   if (tail) response.setHeader('X-Amz-Log-Result', logTail(result))
   response.setHeader('Content-Type', 'application/json')

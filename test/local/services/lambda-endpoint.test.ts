@@ -299,6 +299,24 @@ describe('errors, as the SDK parses them', () => {
   })
 })
 
+describe('an invoker that picks its own request ids', () => {
+  it("answers the function's awsRequestId as x-amzn-RequestId, as Lambda does", async () => {
+    const own = await startLambdaEndpoint({
+      invoker: { invoke: (name, event) => invoker.invoke(name, event, {}) },
+    })
+    const client = new LambdaClient({ endpoint: own.endpoint, region: 'us-east-1', credentials: CREDENTIALS })
+    try {
+      const output = await client.send(new InvokeCommand({ FunctionName: 'echo', LogType: 'Tail' }))
+      const { requestId } = json(output.Payload) as { requestId: string }
+      expect(output.$metadata.requestId).toBe(requestId)
+      expect(tail(output)).toMatch(new RegExp(`^START RequestId: ${requestId} `))
+    } finally {
+      client.destroy()
+      await own.stop()
+    }
+  })
+})
+
 describe('an invoker that fails', () => {
   it('answers a ServiceException naming the function when its invocation rejects, or when it throws', async () => {
     const lines: string[] = []

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, extname, join } from 'node:path'
 import { StakeoutError } from '../errors.js'
-import { isDirectory } from './launcher/options.js'
+import { nearestNodeModules } from './launcher/task-root.js'
 import type { LambdaNodeRuntime } from './launcher/types.js'
 
 /** How a TypeScript entry is bundled, as `NodejsFunction`'s `bundling` props. */
@@ -70,12 +70,4 @@ export async function bundleEntry(
     throw new StakeoutError(`could not bundle ${entry} with esbuild: ${(error as Error).message}`, { cause: error })
   }
   return { codeDir, moduleName: 'index' }
-}
-
-function nearestNodeModules(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules')
-    if (isDirectory(candidate)) return candidate
-    if (dirname(dir) === dir) return undefined
-  }
 }

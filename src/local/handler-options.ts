@@ -114,7 +114,7 @@ export async function prepareHandler(
         cwd: cwd ?? codeDir,
         node,
       },
-      { invoke: 'LocalHandler.invoke', start: 'startHandler()' },
+      { invoke: 'LocalHandler.invoke', start: 'startHandler()', codeInPlace: true },
       removeBundle,
     )
   } catch (error) {

@@ -55,13 +55,16 @@ export interface HandlerOptions {
   readonly runtime?: LambdaNodeRuntime
   /**
    * Runs the function through stakeout's HTTP interceptor layer, as `applyHttpInterceptor` sets it
-   * up in Lambda: the layer's `AWS_LAMBDA_EXEC_WRAPPER` script and wrapper handler.
+   * up in Lambda: the layer in the function's layers, `AWS_LAMBDA_EXEC_WRAPPER=/opt/stakeout/wrapper`
+   * (a wrapper given in `env` runs after it) and the table's variables. A call the handler leaves
+   * running after it answered is recorded with the next invocation: with `invokeHandler` there is
+   * none, so such a call is lost.
    * @default none
    */
   readonly interceptor?: InterceptorTarget
   /**
-   * How long one invocation may run (INIT too) before the process is killed and the invocation
-   * fails with Lambda's `Task timed out after N seconds`.
+   * How long one invocation may run before the process is killed and the invocation fails with
+   * Lambda's `Task timed out after N seconds`. INIT gets Lambda's 10 s init limit, or this when longer.
    * @default 30000
    */
   readonly timeoutMs?: number

@@ -3,6 +3,7 @@
  * (what a cdk.out asset and its template give), run as an execution environment in a real Node.js
  * process. The layers are built in a scratch directory as Lambda extracts them under /opt.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,6 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type FunctionEnvironment, type InvokeResult, startFunctionEnvironment } from 'stakeout/local'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { interceptorLayerRoot } from '../../src/build/interceptor-layer.js'
 import { ArgumentError } from '../../src/errors.js'
 
 const codeDir = fileURLToPath(new URL('./fixtures/launcher/code', import.meta.url))
@@ -117,6 +119,42 @@ describe('startFunctionEnvironment runs a function as Lambda does', () => {
     expect(result.greetingFile).toBe(join(nodeModules!, 'greeting', 'index.js'))
   })
 
+  it('runs a CommonJS asset of a "type": "module" project as CommonJS, as /var/task would, its externals still found', async () => {
+    // A cdk.out asset as NodejsFunction builds it: index.js (CommonJS), no package.json of its own.
+    const project = join(scratch, 'module-project')
+    await writeLayer(project, {
+      'package.json': '{ "name": "module-project", "type": "module" }',
+      'node_modules/left-out/index.js': "module.exports = 'resolved from the project'\n",
+      'cdk.out/asset.0123/index.js':
+        "const leftOut = require('left-out')\nexports.handler = async () => ({ leftOut, taskRoot: process.env.LAMBDA_TASK_ROOT })\n",
+    })
+    const fn = await start({ codeDir: join(project, 'cdk.out/asset.0123') })
+    const result = succeeded(await fn.invoke({}))
+    expect(result.leftOut).toBe('resolved from the project')
+    expect(result.taskRoot).not.toContain(project)
+  })
+
+  it('runs stakeout’s interceptor layer unchanged from layers, as a deployed function does', async () => {
+    const fn = await start({
+      handler: 'src/app.main',
+      layers: [interceptorLayerRoot()],
+      environment: { AWS_LAMBDA_EXEC_WRAPPER: '/opt/stakeout/wrapper' },
+    })
+    const out = await fn.invoke({})
+    // The wrapper pointed _HANDLER at the layer's handler.mjs, which loaded src/app.main.
+    expect(succeeded(out).handler).toMatch(/^\/.+\/opt\/stakeout\/handler\.handler$/)
+    // No table configured: it fails open, with one line saying so.
+    expect(out.logs).toContain('[stakeout] ')
+  })
+
+  it('removes the directory an environment of a process that died left behind', async () => {
+    const { pid } = spawnSync(process.execPath, ['-e', ''])
+    const orphan = join(tmpdir(), `stakeout-env-${pid}-orphan`)
+    await mkdir(join(orphan, 'opt'), { recursive: true })
+    await start({})
+    expect(existsSync(orphan)).toBe(false)
+  })
+
   it('removes its /opt directory and its process on stop', async () => {
     const fn = await start({ layers: [modulesLayer] })
     const result = succeeded(await fn.invoke({ name: 'Grace' }))
@@ -171,6 +209,12 @@ describe('startFunctionEnvironment replaces its process as Lambda replaces a san
     expect(isAlive(first)).toBe(false)
     const next = succeeded(await fn.invoke({}))
     expect(next.pid).not.toBe(first)
+  })
+
+  it('gives INIT Lambda’s 10 s, not the function’s shorter timeout', async () => {
+    // Its module takes 1.5 s to load: past the 1 s timeout, within the init limit.
+    const fn = await start({ handler: 'slow-init.handler', timeoutMs: 1000 })
+    expect(succeeded(await fn.invoke({}))).toEqual({ initialized: true })
   })
 
   it('reports a crashed process as Runtime.ExitError, and starts a fresh one next time', async () => {

@@ -62,9 +62,9 @@ export class ExecutionEnvironment {
     this.child.stderr?.on('data', onRawOutput)
     this.initialized = new Promise<InitOutcome>((resolveInit) => {
       const timer = setTimeout(() => {
-        this.initFailure = timedOut('INIT', plan.timeoutMs)
+        this.initFailure = timedOut('INIT', plan.initTimeoutMs)
         this.kill()
-      }, plan.timeoutMs)
+      }, plan.initTimeoutMs)
       this.child.on('message', (message: RuntimeMessage) => {
         if (message.type === 'ready') {
           clearTimeout(timer)

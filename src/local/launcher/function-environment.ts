@@ -11,6 +11,7 @@ import { ExecutionEnvironment, exitError, type InitOutcome } from './execution-e
 import { type LaunchPlan, launchPlan } from './launch-plan.js'
 import { layOutLayers, type OptDirectory } from './opt-directory.js'
 import { type CheckedEnvironmentOptions, checkEnvironmentOptions, checkEvent, checkInvokeOptions } from './options.js'
+import { taskRootFor } from './task-root.js'
 import type {
   EnvironmentInvokeOptions,
   FunctionEnvironment,
@@ -51,20 +52,33 @@ export async function startFunctionEnvironment(options: FunctionEnvironmentOptio
  */
 export async function launchFunction(
   options: CheckedEnvironmentOptions,
-  front: FrontEnd = { invoke: 'FunctionEnvironment.invoke', start: 'startFunctionEnvironment()' },
+  front: FrontEnd = { invoke: 'FunctionEnvironment.invoke', start: 'startFunctionEnvironment()', codeInPlace: false },
   cleanUp?: () => Promise<void>,
 ): Promise<LocalFunctionEnvironment> {
   const bootstrap = localRuntimeFile()
   const opt = await layOutLayers(options.layers)
-  const environment = new LocalFunctionEnvironment(launchPlan(options, opt, bootstrap), opt, front, cleanUp)
+  let plan: LaunchPlan
+  try {
+    const taskRoot = front.codeInPlace ? options.codeDir : await taskRootFor(options.codeDir, opt)
+    plan = launchPlan(options, opt, taskRoot, bootstrap)
+  } catch (error) {
+    await opt.remove()
+    throw error
+  }
+  const environment = new LocalFunctionEnvironment(plan, opt, front, cleanUp)
   await environment.coldStart()
   return environment
 }
 
-/** How the caller's messages name the invoke method and the start function. */
+/** Who starts the environment: how its messages name the invoke method and the start function. */
 export interface FrontEnd {
   readonly invoke: string
   readonly start: string
+  /**
+   * Run the code where it is, in its project's package scope (a handler file of the user's), rather
+   * than as `/var/task` (see task-root.ts).
+   */
+  readonly codeInPlace: boolean
 }
 
 /** The {@link FunctionEnvironment} behind {@link startFunctionEnvironment}, `startHandler` and `invokeHandler`. */

@@ -15,6 +15,8 @@ export interface LaunchPlan {
   readonly runtime: LambdaNodeRuntime
   readonly region: string
   readonly timeoutMs: number
+  /** How long INIT may run: Lambda's 10 s init limit, or the function's timeout when longer. */
+  readonly initTimeoutMs: number
   readonly maxConcurrency: number
   readonly command: string
   readonly args: readonly string[]
@@ -22,19 +24,28 @@ export interface LaunchPlan {
   readonly cwd: string
 }
 
+/** Lambda's limit on the INIT phase of an on-demand function. */
+const LAMBDA_INIT_LIMIT_MS = 10_000
+
 /** Variables of this process an execution environment inherits, besides `AWS_*` (credentials, profile, region). */
 const INHERITED_VARIABLES = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'SYSTEMROOT']
 
 /**
  * The plan for one environment.
  *
+ * @param taskRoot - `LAMBDA_TASK_ROOT`: the code directory, or its copy (see task-root.ts).
  * @param bootstrap - the local runtime's entry file (what `/var/runtime/index.mjs` is in Lambda).
  *   There is no stand-in for `/var/runtime/node_modules` (the AWS SDK Lambda provides): a module
  *   left out of the bundle resolves from the `node_modules` above the code directory, which for a
  *   `cdk.out` asset are the project's.
  */
-export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory, bootstrap: string): LaunchPlan {
-  const { functionName, runtime, memoryMb, maxConcurrency, codeDir } = options
+export function launchPlan(
+  options: CheckedEnvironmentOptions,
+  opt: OptDirectory,
+  taskRoot: string,
+  bootstrap: string,
+): LaunchPlan {
+  const { functionName, runtime, memoryMb, maxConcurrency } = options
   const configured: Record<string, string> = {}
   for (const [name, value] of Object.entries(options.environment)) configured[name] = opt.map(value)
   const region = configured.AWS_REGION ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
@@ -57,7 +68,7 @@ export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory
       `${opt.path}/nodejs/node${major}/node_modules`,
       `${opt.path}/nodejs/node_modules`,
       dirname(bootstrap),
-      codeDir,
+      taskRoot,
     ].join(':'),
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
@@ -68,7 +79,7 @@ export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory
   })
   Object.assign(env, configured, {
     _HANDLER: opt.map(options.handler),
-    LAMBDA_TASK_ROOT: codeDir,
+    LAMBDA_TASK_ROOT: taskRoot,
     LAMBDA_RUNTIME_DIR: dirname(bootstrap),
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
@@ -95,11 +106,13 @@ export function launchPlan(options: CheckedEnvironmentOptions, opt: OptDirectory
     runtime,
     region,
     timeoutMs: options.timeoutMs,
+    // Lambda gives INIT 10 s, and runs a longer one again within the invocation's timeout.
+    initTimeoutMs: Math.max(LAMBDA_INIT_LIMIT_MS, options.timeoutMs),
     maxConcurrency,
     command: command as string,
     args,
     env,
-    cwd: options.cwd,
+    cwd: options.cwd ?? taskRoot,
   }
 }
 

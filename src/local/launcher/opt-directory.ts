@@ -20,32 +20,62 @@ export const LAMBDA_OPT = '/opt'
 
 /** An environment's `/opt`: where the layers are, and how to point a path at it. */
 export interface OptDirectory {
+  /** The environment's own directory: `opt/` is in it, and whatever else the environment lays out. */
+  readonly environmentDir: string
   /** The directory standing in for `/opt`. */
   readonly path: string
   /** `value` with every `/opt` path in it (at its start, or after a space, `=`, `:`, `,` or quote) pointed at {@link path}. */
   map(value: string): string
-  /** Removes the directory. */
+  /** Removes the environment's directory. */
   remove(): Promise<void>
 }
 
 /** Lays `layers` out, in order, in a fresh directory. */
 export async function layOutLayers(layers: readonly string[]): Promise<OptDirectory> {
-  const path = await mkdtemp(join(tmpdir(), 'stakeout-opt-'))
+  await removeOrphans()
+  // Named after this process, so a later run can tell the directories of a process that died.
+  const environmentDir = await mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`))
+  const path = join(environmentDir, 'opt')
   try {
-    for (const layer of layers) await merge(layer, path)
+    await mkdir(path)
+    for (const layer of layers) await linkTree(layer, path)
   } catch (error) {
-    await rm(path, { recursive: true, force: true })
+    await rm(environmentDir, { recursive: true, force: true })
     throw error
   }
   const optPath = /(^|[\s=:,;"'])\/opt(?=$|[/\s:,;"'])/g
   return {
+    environmentDir,
     path,
     map: (value) => value.replace(optPath, (_match, before: string) => `${before}${path}`),
-    remove: () => rm(path, { recursive: true, force: true }),
+    remove: () => rm(environmentDir, { recursive: true, force: true }),
   }
 }
 
-async function merge(from: string, to: string): Promise<void> {
+const PREFIX = 'stakeout-env-'
+
+/** Removes the environment directories of processes that died before their `stop()` (a killed test run). */
+async function removeOrphans(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[])
+  for (const name of names) {
+    const pid = Number(/^stakeout-env-(\d+)-/.exec(name)?.[1])
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue
+    await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => {})
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Links every file of `from` into `to` (hard links, copies across file systems), replacing files already there. */
+export async function linkTree(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true })
   for (const entry of await readdir(from, { withFileTypes: true })) {
     const source = join(from, entry.name)
@@ -53,7 +83,7 @@ async function merge(from: string, to: string): Promise<void> {
     if (entry.isDirectory()) {
       // An earlier layer's file of that name gives way to this directory (unlink refuses a directory).
       await unlink(target).catch(() => {})
-      await merge(source, target)
+      await linkTree(source, target)
       continue
     }
     // A later layer wins: its file replaces the one an earlier layer put here.

@@ -12,7 +12,9 @@ export const RUNTIMES: readonly LambdaNodeRuntime[] = ['nodejs20.x', 'nodejs22.x
 
 /**
  * Variables the launcher sets itself: Lambda reserves them, and setting them in the environment
- * would contradict an option (each value says why it is refused).
+ * would contradict an option (each value says why it is refused). Two other reserved ones pass
+ * through as given: `AWS_LAMBDA_FUNCTION_VERSION` (`$LATEST` otherwise) and `AWS_LAMBDA_RUNTIME_API`
+ * (the local runtime has no Runtime API; code that reads it, such as the interceptor, sees the value).
  */
 export const LAUNCHER_VARIABLES: Readonly<Record<string, string>> = {
   _HANDLER: 'set it with options.handler',
@@ -20,10 +22,8 @@ export const LAUNCHER_VARIABLES: Readonly<Record<string, string>> = {
   LAMBDA_RUNTIME_DIR: 'the local runtime sets it',
   AWS_LAMBDA_FUNCTION_NAME: 'set it with options.functionName',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 'set it with options.memoryMb',
-  AWS_LAMBDA_FUNCTION_VERSION: 'the launcher runs $LATEST',
   AWS_EXECUTION_ENV: 'set it with options.runtime',
   AWS_LAMBDA_MAX_CONCURRENCY: 'set it with options.maxConcurrency',
-  AWS_LAMBDA_RUNTIME_API: 'the local runtime has no runtime API endpoint',
 }
 
 /** The launcher's options, checked and with their defaults. */
@@ -37,7 +37,8 @@ export interface CheckedEnvironmentOptions {
   readonly timeoutMs: number
   readonly memoryMb: number
   readonly maxConcurrency: number
-  readonly cwd: string
+  /** `undefined`: the task root. */
+  readonly cwd: string | undefined
   readonly node: string
 }
 
@@ -79,7 +80,7 @@ export function checkEnvironmentOptions(
       CALLEE,
       'options.maxConcurrency',
     ),
-    cwd: checkCwd(options.cwd, boundary, CALLEE, 'options.cwd') ?? codeDir,
+    cwd: checkCwd(options.cwd, boundary, CALLEE, 'options.cwd'),
     node: checkNode(options.node, boundary, CALLEE, 'options.node'),
   }
 }

@@ -9,7 +9,11 @@ export type LambdaNodeRuntime = 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x'
 
 /** Options of {@link startFunctionEnvironment}: what a function's configuration and code asset give. */
 export interface FunctionEnvironmentOptions {
-  /** `LAMBDA_TASK_ROOT`: a `cdk.out` asset directory, or any directory of built code. */
+  /**
+   * `LAMBDA_TASK_ROOT`: a `cdk.out` asset directory, or any directory of built code. It runs as
+   * `/var/task` does, outside any project: one with no package.json of its own inside a
+   * `"type": "module"` project is run from a copy, so its CommonJS `.js` files load as CommonJS.
+   */
   readonly codeDir: string
   /**
    * Lambda's handler string, as in the template: `'index.handler'`, `'src/app.main'`,
@@ -31,7 +35,10 @@ export interface FunctionEnvironmentOptions {
   readonly layers?: readonly string[]
   /** `AWS_LAMBDA_FUNCTION_NAME`. @default the code directory's name */
   readonly functionName?: string
-  /** How long INIT, and then each invocation, may run. @default 3000 (Lambda's default 3 s) */
+  /**
+   * How long one invocation may run. INIT gets Lambda's 10 s init limit, or this when longer.
+   * @default 3000 (Lambda's default 3 s)
+   */
   readonly timeoutMs?: number
   /** `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`; it sizes the V8 heap as Lambda does. @default 128 */
   readonly memoryMb?: number

@@ -50,6 +50,23 @@ describe('finding the handler', () => {
     expect(outcome.results).toEqual([{ requestId: 'request-1', ok: true, value }])
   })
 
+  it('loads a CommonJS handler as the runtime client would: require on nodejs22.x, import() on nodejs24.x', async () => {
+    const v3 = await start('handlers/loaded-by.handler', { env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' } })
+    expect(v3.results[0]?.value).toEqual({ loadedBy: 'require' })
+    const v4 = await start('handlers/loaded-by.handler', { env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' } })
+    expect(v4.results[0]?.value).toEqual({ loadedBy: 'import' })
+  })
+
+  it('finds a handler on the default export on nodejs24.x only, as the runtime clients do', async () => {
+    const v4 = await start('handlers/default-only.handler', { env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' } })
+    expect(v4.results[0]?.value).toEqual({ foundOn: 'default' })
+    const v3 = await start('handlers/default-only.handler', { env: { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' } })
+    expect(v3.initError).toEqual({
+      name: 'Runtime.HandlerNotFound',
+      message: 'handlers/default-only.handler is undefined or not exported',
+    })
+  })
+
   it('loads an absolute handler path, whatever the task root', async () => {
     const outcome = await start(`${FIXTURES}/handlers/esm.handler`, { taskRoot: emptyTaskRoot })
     expect(outcome.results[0]?.value).toMatchObject({ kind: 'esm' })

@@ -1,8 +1,23 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { StakeoutError } from '../../errors.js'
 import { constructPath, type StackResource } from '../../target/index.js'
 import { isRecord } from '../../target/template.js'
+
+/**
+ * Code the local target cannot run at all (an S3 object of the user's own, a prebuilt zip, a layer of another
+ * stack): the function is listed in the start-up warning and refuses invocations, while the rest of the app runs.
+ */
+export class NotLocalCodeError extends StakeoutError {
+  override name = 'NotLocalCodeError'
+  /** The message without the resource it is about: what the warning and the refused invocation say. */
+  readonly reason: string
+
+  constructor(who: string, reason: string) {
+    super(`${who}: ${reason}`)
+    this.reason = reason
+  }
+}
 
 /**
  * Where the code of a function or layer is in a cloud assembly. CDK records it two ways: the resource's
@@ -48,8 +63,16 @@ export class AssetIndex {
    * @throws {StakeoutError} the template names code that is not an asset of this assembly (an S3 object of its own,
    *   an image), a zip file asset, or an asset directory that is missing
    */
-  async codeDirectory(resource: StackResource, property: 'Code' | 'Content'): Promise<string> {
+  async codeDirectory(resource: StackResource, property: 'Code' | 'Content', scratchDir?: string): Promise<string> {
     const who = `${constructPath(resource) ?? resource.logicalId} (${resource.type})`
+    const inline = property === 'Code' ? resource.properties?.Code : undefined
+    if (isRecord(inline) && typeof inline.ZipFile === 'string' && scratchDir !== undefined) {
+      // Inline code (lambda.Code.fromInline): CloudFormation writes it to a file named index (index.js for Node.js).
+      const dir = join(scratchDir, `inline-${resource.logicalId}`)
+      await mkdir(dir, { recursive: true })
+      await writeFile(join(dir, 'index.js'), inline.ZipFile)
+      return dir
+    }
     const metadataPath = resource.metadata?.['aws:asset:path']
     let dir: string | undefined
     let packaging = 'zip'
@@ -61,8 +84,9 @@ export class AssetIndex {
       const key = isRecord(code) ? code.S3Key : undefined
       const asset = typeof key === 'string' ? this.#byObjectKey.get(key) : undefined
       if (asset === undefined) {
-        throw new StakeoutError(
-          `${who}: its ${property} ${JSON.stringify(code)} is not an asset of this cloud assembly, so it cannot run ` +
+        throw new NotLocalCodeError(
+          who,
+          `its ${property} ${JSON.stringify(code)} is not an asset of this cloud assembly, so it cannot run ` +
             'locally: give it code from a directory (lambda.Code.fromAsset, NodejsFunction) or inline code.',
         )
       }
@@ -72,8 +96,9 @@ export class AssetIndex {
     const stats = await stat(dir).catch(() => undefined)
     if (stats === undefined) throw missing(who, dir, this.#dirs)
     if (!stats.isDirectory() || packaging !== 'zip') {
-      throw new StakeoutError(
-        `${who}: its asset ${dir} is a file (a prebuilt zip), which the local target does not unpack: build the code ` +
+      throw new NotLocalCodeError(
+        who,
+        `its asset ${dir} is a file (a prebuilt zip), which the local target does not unpack: build the code ` +
           'from a directory (lambda.Code.fromAsset(dir)) to run it locally.',
       )
     }

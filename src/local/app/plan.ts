@@ -1,7 +1,6 @@
-import { StakeoutError } from '../../errors.js'
 import { constructPath, type StackDescription, type StackResource, StackResources } from '../../target/index.js'
 import { isRecord } from '../../target/template.js'
-import type { AssetIndex } from './assets.js'
+import { type AssetIndex, NotLocalCodeError } from './assets.js'
 import { type LocalFunctionSpec, NODE_RUNTIMES } from './functions.js'
 import { type Arns, functionArn, generatedName, layerVersionArn, tableArn } from './names.js'
 import { tableGaps } from './tables.js'
@@ -153,17 +152,19 @@ export async function functionCode(
   resource: StackResource,
   resources: StackResources,
   assets: AssetIndex,
+  scratchDir: string,
 ): Promise<FunctionCode> {
   const label = constructPath(resource) ?? resource.logicalId
-  const codeDir = await assets.codeDirectory(resource, 'Code')
+  const codeDir = await assets.codeDirectory(resource, 'Code', scratchDir)
   const layers: string[] = []
   const layerRefs = Array.isArray(resource.properties?.Layers) ? resource.properties.Layers : []
   for (const [index, ref] of layerRefs.entries()) {
     const layer = resources.resolveReference(ref, resource)
     if (layer === undefined || layer.type !== LAYER) {
       const arn = resources.resolveValue(ref, resource) ?? JSON.stringify(ref)
-      throw new StakeoutError(
-        `function ${label}: its layer ${arn} (Layers[${index}]) is not a layer of this stack, so it cannot be mounted locally`,
+      throw new NotLocalCodeError(
+        `function ${label}`,
+        `its layer ${arn} (Layers[${index}]) is not a layer of this stack, so it cannot be mounted locally`,
       )
     }
     layers.push(await assets.codeDirectory(layer, 'Content'))

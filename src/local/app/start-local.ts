@@ -15,7 +15,7 @@ import {
 } from '../../target/index.js'
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
 import { type LambdaInvoker, startLambdaEndpoint } from '../services/lambda-endpoint.js'
-import { AssetIndex } from './assets.js'
+import { AssetIndex, NotLocalCodeError } from './assets.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
 import type { Arns } from './names.js'
 import {
@@ -86,11 +86,18 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
 
     // Code assets and handler files first: a missing one fails the start before anything is started.
     const assets = await AssetIndex.read(assembly.dir)
-    const code = new Map<string, FunctionCode>()
+    const code = new Map<string, FunctionCode | { refused: string }>()
     for (const fn of fromAssembly.ofType(FUNCTION)) {
       const runtime = functionRuntime(fn)
       if ('refused' in runtime) continue
-      const found = await functionCode(fn, fromAssembly, assets)
+      const found = await functionCode(fn, fromAssembly, assets, scratchDir).catch((error: unknown) => {
+        if (error instanceof NotLocalCodeError) return { refused: error.reason }
+        throw error
+      })
+      if ('refused' in found) {
+        code.set(fn.logicalId, found)
+        continue
+      }
       const handler = fromAssembly.resolveValue(fn.properties?.Handler, fn) ?? ''
       await handlerEntry({ label: constructPath(fn) ?? fn.logicalId, handler, ...found })
       code.set(fn.logicalId, found)
@@ -160,7 +167,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
       }
       const functionCodeOf = code.get(fn.logicalId)
       if (functionCodeOf === undefined) continue
-      const spec = functionSpec(fn, runtime.runtime, functionCodeOf, withStreams, sdkEnvironment)
+      const spec =
+        'refused' in functionCodeOf
+          ? functionCodeOf
+          : functionSpec(fn, runtime.runtime, functionCodeOf, withStreams, sdkEnvironment)
       if ('refused' in spec) {
         pools.set(fn.logicalId, new RefusedFunction(label, spec.refused))
         gaps.push({ resource: fn, what: '', why: `${spec.refused}; invoking it fails` })

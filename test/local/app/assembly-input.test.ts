@@ -46,6 +46,28 @@ describe('startLocal from a cdk.out directory', () => {
   })
 })
 
+describe('startLocal with a function it cannot run', () => {
+  it('lists a function whose layer is not of this stack in the warning, refuses it, and runs the rest', async () => {
+    const withExternalLayer = await synthesizeCatalog({ externalLayer: true })
+    made.push(withExternalLayer)
+    const lines: string[] = []
+    const app = await startLocal({ app: withExternalLayer, log: (line) => lines.push(line) })
+    try {
+      const reason =
+        'its layer arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:1 (Layers[0]) is not a layer of this stack, so it cannot be mounted locally'
+      const traced = app.resources.resolve('Traced', { type: 'AWS::Lambda::Function' })
+      const warning = lines.find((line) => line.startsWith('startLocal:'))
+      expect(warning?.split('\n')).toContain(
+        `  AWS::Lambda::Function ${traced.logicalId} CatalogStack/Traced: ${reason}; invoking it fails`,
+      )
+      await expect(app.invoke('Traced', {})).rejects.toThrow(`function CatalogStack/Traced: ${reason}`)
+      expect((await app.invoke('Describe', { ok: 1 })).result).toMatchObject({ echo: { ok: 1 } })
+    } finally {
+      await app.stop()
+    }
+  })
+})
+
 describe('startLocal refuses bad input, naming the cause', () => {
   it('an app path that does not exist', async () => {
     const error = await failure({ app: './no-such-cdk.out', cwd: CATALOG_DIR })

@@ -35,6 +35,7 @@ describe('startLocal with an app command', () => {
     const steps = lines.filter((line) => !line.startsWith('startLocal:'))
     expect(steps.map((line) => line.split(':')[0])).toEqual(['synth', 'DynamoDB Local', 'tables', 'functions'])
     for (const line of steps) expect(line).toMatch(/ in \d+\.\d\d s/)
+    expect(steps[3]).toMatch(/^functions: 3 Node.js ready, Lambda Invoke API at http:\/\/127\.0\.0\.1:\d+ in /)
     expect(steps[0]).toContain(`CatalogStack from ${JSON.stringify(CATALOG_COMMAND)}`)
   })
 
@@ -137,6 +138,10 @@ describe('startLocal with an app command', () => {
     })
   })
 
+  it('runs a function with inline code (Code.fromInline), written to index.js as CloudFormation does', async () => {
+    expect((await app.invoke('Shelves', { count: 21 })).result).toEqual({ inline: true, shelves: 42 })
+  })
+
   it('refuses to invoke the Python function, saying why', async () => {
     await expect(app.invoke('Report', {})).rejects.toThrow(
       'function CatalogStack/Report: it runs python3.12, which the local target does not run: only Node.js functions (nodejs20.x, nodejs22.x, nodejs24.x) run locally',
@@ -152,7 +157,7 @@ describe('startLocal with an app command', () => {
       'startLocal: CatalogStack runs locally without these:',
       `  AWS::SQS::Queue ${queue.logicalId} CatalogStack/Returns: not brought up locally`,
       `  AWS::Lambda::Function ${report.logicalId} CatalogStack/Report: it runs python3.12, which the local target does not run: only Node.js functions (nodejs20.x, nodejs22.x, nodejs24.x) run locally; invoking it fails`,
-      '  3 AWS::IAM::Role, 1 AWS::IAM::Policy: not enforced locally (every function may call every local service)',
+      '  4 AWS::IAM::Role, 1 AWS::IAM::Policy: not enforced locally (every function may call every local service)',
     ])
   })
 

@@ -7,6 +7,8 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const alias = {
   'stakeout/vitest/global-setup': src('./src/vitest-global-setup.ts'),
   'stakeout/vitest': src('./src/vitest.ts'),
+  'stakeout/jest/global-setup': src('./src/jest-global-setup.ts'),
+  'stakeout/jest/global-teardown': src('./src/jest-global-teardown.ts'),
   'stakeout/jest': src('./src/jest.ts'),
   'stakeout/construct': src('./construct/index.ts'),
   'stakeout/runtime': src('./src/runtime/index.ts'),
@@ -31,6 +33,9 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'test/jest/**'],
           globalSetup: ['test/global-setup.ts'],
           setupFiles: ['./src/vitest.ts'],
+          // The example project's global setup sets STAKEOUT_LOCAL_APP in this process for its workers; the unit
+          // tests choose their targets themselves and must not inherit the bank.
+          env: { STAKEOUT_LOCAL_APP: '' },
           testTimeout: 30_000,
           hookTimeout: 60_000,
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
@@ -40,9 +45,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'example',
-          include: ['examples/**/*.test.ts'],
-          globalSetup: ['test/global-setup.ts'],
-          setupFiles: ['./src/vitest.ts'],
+          // The bank's folder is the project's root: it holds cdk.json, so stakeout's global setup brings the bank
+          // up on this machine (or, with STAKEOUT_STACK set, reads the deployed stack), as in a user's project.
+          root: src('./examples/bank'),
+          include: ['**/*.test.ts'],
+          globalSetup: [src('./src/vitest-global-setup.ts')],
+          setupFiles: [src('./src/vitest.ts')],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

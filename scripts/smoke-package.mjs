@@ -10,7 +10,9 @@
  *     dist/layer (synth.mjs);
  *   - runs a Vitest test on DynamoDB Local: a handler through the installed layer, useInterceptor,
  *     toHaveCalled (smoke.test.ts);
- *   - runs the package's bin: `stakeout --help` prints the usage, a bad flag exits with status 2 (cli);
+ *   - runs the package's bin: `stakeout --help` prints the usage, a bad flag exits with status 2 (cli); and
+ *     `stakeout local` brings a CDK app up from the installed package, serves an invocation through the interceptor
+ *     layer, and stops on SIGINT (local.mjs);
  *   - type-checks consumer files against the published .d.ts and .d.cts (tsc with the repo's typescript).
  *
  * Prints one line per check and exits 1 on any failure. Temporary directories are removed.
@@ -73,6 +75,9 @@ try {
   )
   await check('Vitest + DynamoDB Local: startHandler through the layer, useInterceptor, toHaveCalled', vitest)
   await check('bin: stakeout --help prints the usage, a bad flag exits with status 2', cli)
+  await check('bin: stakeout local brings a CDK app up, serves an invocation, stops on SIGINT', () =>
+    inConsumer(['local.mjs', work], { timeoutMs: 180_000 }),
+  )
   await check('tsc: consumer files against the published .d.ts / .d.cts', () =>
     inConsumer([path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json']),
   )

@@ -49,8 +49,9 @@ function parseCommandLine(argv: readonly string[]): LocalCommand | 'help' {
   try {
     parsed = parseLocalOptions(argv)
   } catch (error) {
-    // node:util's messages name the flag: "Unknown option '--ap'", "Option '--app <value>' argument missing".
-    throw new UsageError((error as Error).message)
+    // node:util's messages name the flag: "Unknown option '--ap'", "Option '--app <value>' argument missing". Its
+    // advice on positionals starting with '-' does not apply: this command takes none.
+    throw new UsageError((error as Error).message.replace(/ To specify a positional argument starting with .*$/s, ''))
   }
   const { values, positionals } = parsed
   if (values.help) return 'help'

@@ -14,7 +14,22 @@ function snippets(): { path: string; code: string }[] {
   return found
 }
 
-// The snippets are files the typecheck compiles and the example project runs (examples/readme/):
+/**
+ * The README's snippets that open with `// examples/<file>` are excerpts of that file: each run of lines between
+ * `// …` elisions is in the file as it is. The files compile and run (typecheck, `npm run example`), so the snippets do.
+ */
+const excerpts = [...readme.matchAll(/```ts\n(\/\/ (examples\/\S+)\n[\s\S]*?)```/g)].map((match) => ({
+  file: match[2] ?? '',
+  chunks: (match[1] ?? '')
+    .split('\n')
+    .slice(1)
+    .join('\n')
+    .split(/^\/\/ …\n/m)
+    .map((chunk) => chunk.trimEnd())
+    .filter((chunk) => chunk !== ''),
+}))
+
+// The snippets are files the typecheck compiles and the example project runs (examples/readme/, examples/bank/):
 // the page must show exactly them, so a snippet that no longer compiles cannot stay in it.
 describe('README', () => {
   it('shows each compiled snippet exactly as its file holds it', async () => {
@@ -25,12 +40,24 @@ describe('README', () => {
         'examples/readme/functions/sign-up.ts',
         'examples/readme/test/sign-up.test.ts',
         'examples/readme/lib/sign-up-stack.ts',
-        'examples/readme/lib/bank-stack.ts',
       ]),
     )
     for (const { path, code } of found) {
       expect(code, path).toBe((await readFile(`${root}/${path}`, 'utf8')).trimEnd())
     }
+  })
+
+  it('has the bank as its complete example: stack, app and test', () => {
+    expect(excerpts.map((excerpt) => excerpt.file)).toEqual([
+      'examples/bank/stack.ts',
+      'examples/bank/app.ts',
+      'examples/bank/credit-account.test.ts',
+    ])
+  })
+
+  it.each(excerpts)('shows $file as it is', async ({ file, chunks }) => {
+    const source = await readFile(`${root}/${file}`, 'utf8')
+    for (const chunk of chunks) expect(source).toContain(chunk)
   })
 
   it('"Use it in your project" follows "Set up" and says what to install', () => {

@@ -1,49 +1,15 @@
 /**
- * The bank's Credit command, tested with stakeout's public API only, on this machine: AWS's
- * DynamoDB Local holds the interceptor table, and the function runs in its own Node.js process
- * through the interceptor layer, exactly as applyHttpInterceptor sets it up in Lambda.
- * Against a deployed stack the same test body works with `useInterceptor('CreditAccount')`.
+ * The bank's Credit command, tested with stakeout's public API only: the function and its interceptor by construct
+ * id, nothing else. `npm run example` runs it on this machine (stakeout's global setup brings examples/bank/cdk.json
+ * up: the table in DynamoDB Local, the function in its own Node.js process through the interceptor layer, as in
+ * Lambda); `STAKEOUT_STACK=Bank npm run example` runs the same file against the deployed stack.
  */
+import { useFunction, useInterceptor } from 'stakeout'
+import { describe, expect, it } from 'vitest'
+import { EXAMPLE_FRAUD_API_KEY } from './fraud-api.js'
 
-import { fileURLToPath } from 'node:url'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { useInterceptor } from 'stakeout'
-import {
-  createInterceptorTable,
-  type DynamoDBLocal,
-  type LocalHandler,
-  startDynamoDBLocal,
-  startHandler,
-} from 'stakeout/local'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-const functionName = 'CreditAccount'
-const tableName = 'bank-http-interceptor'
-let dynamodbLocal: DynamoDBLocal
-let dynamodb: DynamoDBClient
-let creditAccount: LocalHandler
-
-beforeAll(async () => {
-  dynamodbLocal = await startDynamoDBLocal()
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
-  dynamodb = new DynamoDBClient({ endpoint: dynamodbLocal.endpoint, region: 'us-east-1', credentials })
-  // The HttpInterceptor construct's table (pk/sk strings, TTL on expiresAt), as the deployed stack has it.
-  await createInterceptorTable({ dynamodb, tableName })
-  creditAccount = await startHandler({
-    entry: fileURLToPath(new URL('./functions/credit-account.ts', import.meta.url)),
-    functionName,
-    env: { FRAUD_API_KEY: 'sk_live_do_not_record', AWS_REGION: 'us-east-1' },
-    interceptor: { functionName, tableName, endpoint: dynamodbLocal.endpoint },
-  })
-}, 60_000)
-
-afterAll(async () => {
-  await creditAccount?.stop()
-  dynamodb?.destroy()
-  await dynamodbLocal?.stop()
-})
-
-const api = useInterceptor(() => ({ functionName, tableName, dynamodb }))
+const creditAccount = useFunction('CreditAccount')
+const api = useInterceptor('CreditAccount')
 
 async function credit(accountId: string, amount: number) {
   const out = await creditAccount.invoke({ accountId, amount })
@@ -98,6 +64,6 @@ describe('Credit', () => {
 
     const [call] = await api.calls('https://fraud.example.com/*')
     expect(call?.headers.authorization).toBe('[REDACTED]')
-    expect(JSON.stringify(call)).not.toContain('sk_live_do_not_record')
+    expect(JSON.stringify(call)).not.toContain(EXAMPLE_FRAUD_API_KEY)
   })
 })

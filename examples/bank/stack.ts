@@ -4,6 +4,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'
 import type { Construct } from 'constructs'
 import { applyHttpInterceptor, HttpInterceptor } from 'stakeout/construct'
+import { EXAMPLE_FRAUD_API_KEY } from './fraud-api.js'
 
 /** Props of the bank's stack. */
 export interface BankStackProps extends StackProps {
@@ -23,7 +24,7 @@ export class BankStack extends Stack {
       // The repository root, so synthesis uses the repository's esbuild (no download, works offline).
       projectRoot: fileURLToPath(new URL('../..', import.meta.url)),
       depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
-      environment: { FRAUD_API_URL: 'https://fraud.example.com' },
+      environment: { FRAUD_API_URL: 'https://fraud.example.com', FRAUD_API_KEY: EXAMPLE_FRAUD_API_KEY },
     })
     if (props.testable ?? true) {
       const interceptor = new HttpInterceptor(this, 'HttpInterceptor')

@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { survivors, watchDescendants } from '../support/processes.js'
 import type { SeenTarget } from './fixtures/target-check.js'
 import { synthesizeTinyApp } from './tiny-app.js'
 
@@ -20,28 +22,48 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true })
 })
 
-interface Run {
-  code: number | null
-  output: string
+interface RunnerProcess {
+  readonly child: ChildProcess
+  /** Where the check files write what they saw. */
+  readonly checkDir: string
+  /** Resolves when the runner and every process holding its output have ended, with its exit code and output. */
+  readonly done: Promise<{ code: number | null; output: string }>
+  /** Resolves when the runner's own process has exited. */
+  readonly exited: Promise<void>
 }
 
-/** Runs a runner's CLI as a user would, in its own process, with `env` on top of a clean environment. */
-function runRunner(args: readonly string[], env: Record<string, string>): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CHECK_DIR: scratch, ...env }
+const runnerArgs = {
+  Vitest: [
+    join(repo, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--config',
+    join(fixtures, 'vitest-project/vitest.config.ts'),
+  ],
+  Jest: [join(repo, 'node_modules/jest/bin/jest.js'), '--config', join(fixtures, 'jest-project/jest.config.cjs')],
+}
+
+/** Starts a runner's CLI as a user would, in its own process, with `env` on top of a clean environment. */
+async function startRunner(runner: keyof typeof runnerArgs, env: Record<string, string>): Promise<RunnerProcess> {
+  const checkDir = await mkdtemp(join(scratch, 'seen-'))
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CHECK_DIR: checkDir, ...env }
   // This test's own runner must not leak into the child's: it would take itself for a worker of this run.
   for (const name of Object.keys(childEnv)) {
     if (/^(VITEST|JEST_WORKER_ID$|NODE_OPTIONS$|STAKEOUT_(STACK|LOCAL_APP|APP_STACK)$)/.test(name))
       delete childEnv[name]
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: repo, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      output += chunk
-    })
+  const child = spawn(process.execPath, runnerArgs[runner], {
+    cwd: repo,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  const done = new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 100_000)
     child.on('error', reject)
     child.on('close', (code) => {
@@ -49,40 +71,39 @@ function runRunner(args: readonly string[], env: Record<string, string>): Promis
       resolve({ code, output })
     })
   })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return { child, checkDir, done, exited }
 }
 
-const runners = {
-  Vitest: (env: Record<string, string>) =>
-    runRunner(
-      [
-        join(repo, 'node_modules/vitest/vitest.mjs'),
-        'run',
-        '--config',
-        join(fixtures, 'vitest-project/vitest.config.ts'),
-      ],
-      env,
-    ),
-  Jest: (env: Record<string, string>) =>
-    runRunner(
-      [join(repo, 'node_modules/jest/bin/jest.js'), '--config', join(fixtures, 'jest-project/jest.config.cjs')],
-      env,
-    ),
+const seenBy = async (checkDir: string, name: string): Promise<SeenTarget> =>
+  JSON.parse(await readFile(join(checkDir, `${name}.json`), 'utf8'))
+
+/** Resolves once every file exists; rejects after `timeoutMs`, or when `done` settles first. */
+async function filesWritten(files: readonly string[], done: Promise<unknown>, timeoutMs = 60_000): Promise<void> {
+  let finished = false
+  void done.then(() => {
+    finished = true
+  })
+  const deadline = Date.now() + timeoutMs
+  while (!files.every((file) => existsSync(file))) {
+    if (finished) throw new Error(`the run ended before writing ${files.join(', ')}`)
+    if (Date.now() > deadline) throw new Error(`${files.join(', ')} not written within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
-const seenBy = async (name: string): Promise<SeenTarget> =>
-  JSON.parse(await readFile(join(scratch, `${name}.json`), 'utf8'))
-
-describe.each(Object.entries(runners))('%s with stakeout global setup', (runnerName, runTests) => {
-  const prefix = runnerName.toLowerCase()
+describe.each(Object.keys(runnerArgs) as Array<keyof typeof runnerArgs>)('%s with stakeout global setup', (runner) => {
+  const prefix = runner.toLowerCase()
 
   it('brings STAKEOUT_APP up once, before any test; workers test it by ref; it stops after the run', async () => {
-    const run = await runTests({ STAKEOUT_APP: tinyApp })
+    const { checkDir, done } = await startRunner(runner, { STAKEOUT_APP: tinyApp })
+    const run = await done
     expect(run.code, run.output).toBe(0)
     expect(run.output.match(/\[stakeout\] bringing the local app up: /g)).toHaveLength(1)
     expect(run.output).toMatch(/\[stakeout\] Tiny is up in \d+\.\d s/)
 
-    const first = await seenBy(`${prefix}-first`)
-    const second = await seenBy(`${prefix}-second`)
+    const first = await seenBy(checkDir, `${prefix}-first`)
+    const second = await seenBy(checkDir, `${prefix}-second`)
     // Two workers, one app: the same local table, reached at the same endpoint, and there.
     expect(first).toMatchObject({ source: 'local', table: expect.stringMatching(/^Tiny-Notes/) })
     expect(second.table).toBe(first.table)
@@ -93,10 +114,36 @@ describe.each(Object.entries(runners))('%s with stakeout global setup', (runnerN
   })
 
   it('fails the run once, before any test, with the app and its own output, when the app cannot be synthesized', async () => {
-    const run = await runTests({ STAKEOUT_APP: 'node -e "console.error(\'the bank app is broken\'); process.exit(3)"' })
+    // Its output is not in the command itself, so it is seen only where the app's output is shown.
+    const app = "node -e \"console.error(['the bank app', 'is broken'].join(' ')); process.exit(3)\""
+    const run = await (await startRunner(runner, { STAKEOUT_APP: app })).done
     expect(run.code).not.toBe(0)
     expect(run.output.match(/Could not bring the local app up/g)).toHaveLength(1)
-    expect(run.output).toContain('the bank app is broken')
+    expect(run.output.match(/the bank app is broken/g)).toHaveLength(1)
     expect(run.output).not.toContain('tests the local app the global setup brought up')
   })
+
+  it('leaves no process behind when the run is interrupted (SIGINT) while tests run', async () => {
+    const { child, checkDir, done, exited } = await startRunner(runner, { STAKEOUT_APP: tinyApp, CHECK_HANG: '1' })
+    const processes = watchDescendants(child.pid ?? 0)
+    try {
+      // Both check files run at once, each in its own worker, and are still running.
+      await filesWritten([join(checkDir, `${prefix}-first.json`), join(checkDir, `${prefix}-second.json`)], done)
+      const { dynamodb } = await seenBy(checkDir, `${prefix}-first`)
+      processes.look()
+      child.kill('SIGINT')
+      await exited
+      processes.stop()
+      // The runner's own workers end on their own schedule (Jest's finish the test they run first): what must not
+      // outlive the run is what stakeout started, DynamoDB Local's java and the functions' processes.
+      const started = [...processes.seen].filter(([, command]) => !/jest-worker|vitest[\\/]dist/.test(command))
+      expect(started.map(([, command]) => command)).toContainEqual(expect.stringContaining('DynamoDBLocal'))
+      const alive = await survivors(started.map(([pid]) => pid))
+      expect(alive.map((pid) => `${pid} ${processes.seen.get(pid)}`)).toEqual([])
+      await expect(fetch(dynamodb ?? '')).rejects.toThrow()
+    } finally {
+      processes.stop()
+      child.kill('SIGKILL')
+    }
+  }, 90_000)
 })

@@ -158,6 +158,18 @@ export class ExecutionLogsAspect implements IAspect {
     }
     node.loggingConfiguration = { level: sfn.LogLevel.ALL, includeExecutionData: true, destinations }
 
+    const encryption: unknown = Stack.of(node).resolve(node.encryptionConfiguration)
+    if (isCustomerManagedKey(encryption)) {
+      // aws-cdk-lib grants this only when `logs` is given at construction; the key is the user's to open.
+      Annotations.of(node).addWarningV2(
+        EXECUTION_LOGS_WARNING,
+        'This Express state machine encrypts with a customer managed KMS key: for its logs to be delivered, grant ' +
+          'its role kms:GenerateDataKey on the key (condition kms:EncryptionContext:SourceArn = arn:<partition>:logs:<region>:<account>:*) ' +
+          'and let delivery.logs.amazonaws.com kms:Decrypt* in the key policy, as aws-cdk-lib does for a StateMachine given logs. ' +
+          'stakeout set up the log group and the log delivery permissions, not the key.',
+      )
+    }
+
     const statement = new iam.PolicyStatement({ actions: [...LOG_DELIVERY_ACTIONS], resources: ['*'] })
     if (role.kind === 'role') {
       // The same statement aws-cdk-lib adds for `logs`: the policy document drops the duplicate.
@@ -289,6 +301,12 @@ function keptDestinations(
     if (destinations !== undefined && !Token.isUnresolved(destinations)) return destinations
   }
   return inspection.logging.destinations
+}
+
+function isCustomerManagedKey(encryption: unknown): boolean {
+  if (typeof encryption !== 'object' || encryption === null) return false
+  const { type, Type } = encryption as Record<string, unknown>
+  return (type ?? Type) === 'CUSTOMER_MANAGED_KMS_KEY'
 }
 
 /** The logical id an `{ "Fn::GetAtt": [id, "Arn"] }` points at. */

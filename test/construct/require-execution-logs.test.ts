@@ -1,6 +1,7 @@
 import { CfnCondition, CfnParameter, Fn, Lazy, Stack } from 'aws-cdk-lib'
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions'
 import * as iam from 'aws-cdk-lib/aws-iam'
+import * as kms from 'aws-cdk-lib/aws-kms'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
@@ -194,6 +195,25 @@ describe("requireExecutionLogs: mode 'fix'", () => {
       )
     }
     annotations.hasError('/Test/Raw', Match.stringLikeRegexp('arn:aws:iam::123456789012:role/other'))
+  })
+
+  it('warns that a customer managed key needs a grant of its own', () => {
+    const { stack } = testStack()
+    machine(stack, 'Encrypted', {
+      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(new kms.Key(stack, 'Key')),
+    })
+    machine(stack, 'Plain')
+    requireExecutionLogs(stack, { mode: 'fix' })
+    const annotations = Annotations.fromStack(stack)
+
+    annotations.hasWarning(
+      '/Test/Encrypted/Resource',
+      Match.stringLikeRegexp(
+        'customer managed KMS key: .*kms:GenerateDataKey.*delivery.logs.amazonaws.com kms:Decrypt',
+      ),
+    )
+    expect(annotations.findWarning('/Test/Plain/Resource', Match.anyValue())).toEqual([])
+    expect(loggingOf(Template.fromStack(stack), 'Encrypted')).toMatchObject({ Level: 'ALL' })
   })
 
   it('fixes several machines in nested scopes, each with its own log group named after its path', () => {

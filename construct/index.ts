@@ -18,3 +18,10 @@ export { CDK_FRAMEWORK_FUNCTIONS, type FrameworkFunction } from './framework-fun
 export { HttpInterceptor, type HttpInterceptorProps } from './http-interceptor.js'
 /** What makes a stack production (where the interceptor refuses to go), and how to ask. */
 export { isProductionStack, PRODUCTION_CONTEXT_KEY, productionReason } from './production.js'
+/** The aspect that makes Express state machines log what their runs do (level ALL, execution data, a log group). */
+export {
+  ExecutionLogsAspect,
+  type ExecutionLogsMode,
+  type RequireExecutionLogsOptions,
+  requireExecutionLogs,
+} from './require-execution-logs.js'

@@ -4,12 +4,15 @@ import { describe, expect, it } from 'vitest'
 
 // What a user can import is what API.md and the README document; internals stay in their modules.
 describe('the deploy-side and Lambda-side entries export their public API only', () => {
-  it('stakeout/construct: the constructs, the aspect and the production check', () => {
+  it('stakeout/construct: the constructs, the aspect, the production check and the replay detail-type', () => {
     expect(Object.keys(construct).sort()).toEqual([
       'CDK_FRAMEWORK_FUNCTIONS',
+      'EventLedger',
       'HttpInterceptor',
       'HttpInterceptorAspect',
       'PRODUCTION_CONTEXT_KEY',
+      'Projector',
+      'REPLAY_DETAIL_TYPE',
       'applyHttpInterceptor',
       'isProductionStack',
       'productionReason',

@@ -188,7 +188,7 @@ export class EventLedger extends Construct {
 
     const dispatch = props.dispatch
     this.dispatch = ledgerFunction(this, 'Dispatch', dispatch, {
-      description: 'stakeout event ledger: folds each appended event’s aggregate and publishes it to the bus',
+      description: "stakeout event ledger: folds each appended event's aggregate and publishes it to the bus",
       timeout: Duration.seconds(30),
       environment: {
         [LEDGER_ENV.ledgerTable]: this.table.tableName,

@@ -97,7 +97,7 @@ export class Projector extends Construct {
   /** Where an event ends that could not be delivered, or that the function kept failing on. */
   readonly deadLetterQueue: sqs.Queue
 
-  /** @internal use {@link EventLedger.addProjector} */
+  /** Made by {@link EventLedger.addProjector}, which checks the options first. */
   constructor(scope: Construct, id: string, props: ProjectorProps) {
     super(scope, id)
     this.projectorName = props.name

@@ -407,7 +407,7 @@ describe('EventLedger: props', () => {
     const ledger = new EventLedger(stack, 'Ledger', {
       dispatch: {
         ...entry('dispatch'),
-        runtime: lambda.Runtime.NODEJS_20_X,
+        runtime: lambda.Runtime.NODEJS_24_X,
         retryAttempts: 3,
         batchSize: 10,
         maxRecordAge: Duration.hours(1),
@@ -440,12 +440,15 @@ describe('EventLedger: props', () => {
       MaximumRecordAgeInSeconds: 3600,
     })
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs24.x',
       MemorySize: 512,
       Timeout: 60,
       Environment: { Variables: Match.objectLike({ LOG_LEVEL: 'debug', STAKEOUT_LEDGER_TABLE: Match.anyValue() }) },
     })
-    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' })
+    const projectorFn = template.findResources('AWS::Lambda::Function')[
+      logicalId(template, 'AWS::Lambda::Function', 'LedgerProjectorsBalanceFunction')
+    ] as { Properties: { Runtime: string } }
+    expect(projectorFn.Properties.Runtime).toBe('nodejs24.x')
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 })
     Annotations.fromStack(stack).hasNoError('*', Match.anyValue())
   })

@@ -1,0 +1,339 @@
+import { BlockList, isIPv4, isIPv6 } from 'node:net'
+import { ArgumentError } from '../../../errors.js'
+
+/** A test on one leaf value of the event (a string, number, boolean or null). */
+export type LeafTest = (value: unknown) => boolean
+
+/** What one field of a pattern asks: a list of conditions (OR), or a nested object. */
+export type FieldRule =
+  | { readonly kind: 'leaf'; readonly tests: readonly LeafTest[]; readonly absent: boolean }
+  | { readonly kind: 'object'; readonly node: PatternNode }
+
+/** One object level of a pattern: every field must match (AND), and each `$or` group by one alternative. */
+export interface PatternNode {
+  readonly fields: ReadonlyMap<string, FieldRule>
+  readonly alternatives: readonly (readonly PatternNode[])[]
+}
+
+/** The longest pattern EventBridge accepts, in characters of its JSON [EventBridge quotas]. */
+export const EVENT_PATTERN_MAX_LENGTH = 2048
+
+const CALLEE = 'compilePattern'
+
+/** The operator names, refused as field names inside `$or` as event-ruler refuses them. */
+const OPERATORS = [
+  'prefix',
+  'suffix',
+  'equals-ignore-case',
+  'wildcard',
+  'anything-but',
+  'numeric',
+  'exists',
+  'cidr',
+] as const
+
+function refuse(path: string, expectation: string, received: unknown): never {
+  throw new ArgumentError(CALLEE, path, expectation, received)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function fieldPath(path: string, name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`
+}
+
+/**
+ * Parses an object level of a pattern. `inOr` is true for an alternative of `$or`, where event-ruler
+ * refuses operator names as fields (they would be read as a misplaced condition).
+ */
+export function parseNode(value: unknown, path: string, inOr = false): PatternNode {
+  if (!isPlainObject(value)) refuse(path, 'an object of fields', value)
+  const entries = Object.entries(value)
+  if (entries.length === 0) refuse(path, 'an object with at least one field (EventBridge refuses empty objects)', value)
+  const fields = new Map<string, FieldRule>()
+  const alternatives: PatternNode[][] = []
+  for (const [name, child] of entries) {
+    const childPath = fieldPath(path, name)
+    if (name === '$or') {
+      alternatives.push(parseOr(child, childPath))
+      continue
+    }
+    if (inOr && (OPERATORS as readonly string[]).includes(name)) {
+      refuse(childPath, `a field name other than an operator (${name} is a reserved word inside $or)`, child)
+    }
+    if (Array.isArray(child)) fields.set(name, parseLeafList(child, childPath))
+    else if (isPlainObject(child)) fields.set(name, { kind: 'object', node: parseNode(child, childPath) })
+    else refuse(childPath, 'an array of match values or an object of fields', child)
+  }
+  return { fields, alternatives }
+}
+
+function parseOr(value: unknown, path: string): PatternNode[] {
+  if (!Array.isArray(value)) refuse(path, 'an array of at least 2 objects', value)
+  if (value.length < 2) refuse(path, 'an array of at least 2 objects', value)
+  return value.map((alternative, index) => parseNode(alternative, `${path}[${index}]`, true))
+}
+
+function parseLeafList(list: readonly unknown[], path: string): FieldRule {
+  if (list.length === 0) refuse(path, 'a non-empty array of match values (EventBridge refuses empty arrays)', list)
+  const tests: LeafTest[] = []
+  let absent = false
+  list.forEach((item, index) => {
+    const itemPath = `${path}[${index}]`
+    if (isPlainObject(item)) {
+      const condition = parseCondition(item, itemPath)
+      if (condition === 'absent') absent = true
+      else tests.push(condition)
+    } else if (isExactValue(item)) {
+      tests.push(exactTest(item))
+    } else {
+      refuse(itemPath, 'a string, number, true, false, null or an operator object', item)
+    }
+  })
+  return { kind: 'leaf', tests, absent }
+}
+
+function isExactValue(value: unknown): value is string | number | boolean | null {
+  return value === null || ['string', 'boolean'].includes(typeof value) || isFiniteNumber(value)
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+/** Exact match: strings by code points, numbers numerically (300 matches 3.0e2), booleans and null as such. */
+function exactTest(expected: string | number | boolean | null): LeafTest {
+  return (value) => value === expected
+}
+
+function singleKey(item: Record<string, unknown>, path: string): [string, unknown] {
+  const keys = Object.keys(item)
+  if (keys.length !== 1) refuse(path, 'an operator object with exactly one key', item)
+  const name = keys[0] as string
+  return [name, item[name]]
+}
+
+function parseCondition(item: Record<string, unknown>, path: string): LeafTest | 'absent' {
+  const [operator, operand] = singleKey(item, path)
+  const operandPath = `${path}.${operator}`
+  switch (operator) {
+    case 'prefix':
+    case 'suffix':
+      return affixTest(operator, operand, operandPath)
+    case 'equals-ignore-case':
+      return ignoreCaseTest(requireString(operand, operandPath))
+    case 'wildcard':
+      return wildcardTest(operand, operandPath)
+    case 'anything-but':
+      return anythingButTest(operand, operandPath)
+    case 'numeric':
+      return numericTest(operand, operandPath)
+    case 'exists':
+      if (typeof operand !== 'boolean') refuse(operandPath, 'true or false', operand)
+      return operand ? (value) => value !== undefined : 'absent'
+    case 'cidr':
+      return cidrTest(operand, operandPath)
+    default:
+      return refuse(
+        path,
+        `an operator object with one of ${OPERATORS.join(', ')} (unknown operator ${JSON.stringify(operator)})`,
+        item,
+      )
+  }
+}
+
+function requireString(value: unknown, path: string): string {
+  if (typeof value !== 'string') refuse(path, 'a string', value)
+  return value
+}
+
+function fold(text: string): string {
+  return text.toLowerCase()
+}
+
+function affixTest(operator: 'prefix' | 'suffix', operand: unknown, path: string): LeafTest {
+  let affix: string
+  let ignoreCase = false
+  if (isPlainObject(operand)) {
+    const [inner, value] = singleKey(operand, path)
+    if (inner !== 'equals-ignore-case') refuse(path, `a string or { "equals-ignore-case": string }`, operand)
+    affix = requireString(value, `${path}.equals-ignore-case`)
+    ignoreCase = true
+  } else {
+    affix = requireString(operand, path)
+  }
+  const wanted = ignoreCase ? fold(affix) : affix
+  return (value) => {
+    if (typeof value !== 'string') return false
+    const text = ignoreCase ? fold(value) : value
+    return operator === 'prefix' ? text.startsWith(wanted) : text.endsWith(wanted)
+  }
+}
+
+function ignoreCaseTest(expected: string): LeafTest {
+  const wanted = fold(expected)
+  return (value) => typeof value === 'string' && fold(value) === wanted
+}
+
+/**
+ * Compiles a wildcard as event-ruler's WildcardParser reads it: `*` is any run of characters, `\*` a
+ * literal star, `\\` a literal backslash; any other escape and two consecutive `*` are refused.
+ */
+export function wildcardRegExp(pattern: string, path: string): RegExp {
+  let source = ''
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index] as string
+    if (char === '*') {
+      if (pattern[index + 1] === '*') {
+        refuse(path, `a wildcard without consecutive * (at position ${index})`, pattern)
+      }
+      source += '[\\s\\S]*'
+    } else if (char === '\\') {
+      const next = pattern[index + 1]
+      if (next !== '*' && next !== '\\') {
+        refuse(path, `a wildcard whose backslashes escape only * or \\ (invalid escape at position ${index})`, pattern)
+      }
+      source += `\\${next}`
+      index++
+    } else {
+      source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    }
+  }
+  return new RegExp(`^${source}$`, 'u')
+}
+
+function wildcardTest(operand: unknown, path: string): LeafTest {
+  const regExp = wildcardRegExp(requireString(operand, path), path)
+  return (value) => typeof value === 'string' && regExp.test(value)
+}
+
+/**
+ * `anything-but`: a value or a list of values (all strings or all numbers), or one of prefix, suffix,
+ * equals-ignore-case and wildcard with a string or a list of strings. It matches a leaf that is present
+ * and none of the excluded ones.
+ */
+function anythingButTest(operand: unknown, path: string): LeafTest {
+  if (isPlainObject(operand)) {
+    const [inner, value] = singleKey(operand, path)
+    const innerPath = `${path}.${inner}`
+    if (!['prefix', 'suffix', 'equals-ignore-case', 'wildcard'].includes(inner)) {
+      refuse(path, 'a value, a list, or an object with prefix, suffix, equals-ignore-case or wildcard', operand)
+    }
+    const strings = (Array.isArray(value) ? value : [value]).map((item, index) =>
+      requireString(item, Array.isArray(value) ? `${innerPath}[${index}]` : innerPath),
+    )
+    if (strings.length === 0) refuse(innerPath, 'a string or a non-empty array of strings', value)
+    let excluded: LeafTest
+    switch (inner) {
+      case 'prefix':
+      case 'suffix':
+        strings.forEach((text, index) => {
+          if (text === '')
+            refuse(Array.isArray(value) ? `${innerPath}[${index}]` : innerPath, `a non-empty ${inner}`, text)
+        })
+        excluded = anyOf(strings.map((text) => affixTest(inner, text, innerPath)))
+        break
+      case 'equals-ignore-case':
+        excluded = anyOf(strings.map(ignoreCaseTest))
+        break
+      case 'wildcard':
+        excluded = anyOf(strings.map((text) => wildcardTest(text, innerPath)))
+        break
+      default:
+        return refuse(
+          path,
+          'a value, a list, or an object with prefix, suffix, equals-ignore-case or wildcard',
+          operand,
+        )
+    }
+    return (value) => value !== undefined && !excluded(value)
+  }
+  const values = Array.isArray(operand) ? operand : [operand]
+  const allStrings = values.every((item) => typeof item === 'string')
+  const allNumbers = values.every(isFiniteNumber)
+  if (values.length === 0 || !(allStrings || allNumbers)) {
+    refuse(path, 'a string, a number, or a non-empty array of all strings or all numbers', operand)
+  }
+  const excluded = new Set<unknown>(values)
+  return (value) => value !== undefined && !excluded.has(value)
+}
+
+function anyOf(tests: readonly LeafTest[]): LeafTest {
+  return (value) => tests.some((test) => test(value))
+}
+
+type Bound = { readonly value: number; readonly inclusive: boolean }
+
+/** `numeric`: `["=", n]`, `[">" | ">=", n]`, `["<" | "<=", n]` or a range `[">" | ">=", a, "<" | "<=", b]` with a < b. */
+function numericTest(operand: unknown, path: string): LeafTest {
+  const shape = 'an array like ["=", 5], [">", 0], ["<=", 9] or [">", 0, "<=", 5]'
+  if (!Array.isArray(operand)) refuse(path, shape, operand)
+  const [first, firstValue, second, secondValue, ...rest] = operand as unknown[]
+  const numberAt = (value: unknown, index: number, operator: unknown): number => {
+    if (!isFiniteNumber(value)) refuse(`${path}[${index}]`, `a number (the value of ${String(operator)})`, value)
+    return value
+  }
+  if (operand.length !== 2 && operand.length !== 4) refuse(path, shape, operand)
+  if (rest.length > 0) refuse(path, shape, operand)
+  let lower: Bound | undefined
+  let upper: Bound | undefined
+  switch (first) {
+    case '=': {
+      if (operand.length !== 2) refuse(path, `${shape} (= takes one number)`, operand)
+      const expected = numberAt(firstValue, 1, first)
+      return (value) => value === expected
+    }
+    case '>':
+    case '>=':
+      lower = { value: numberAt(firstValue, 1, first), inclusive: first === '>=' }
+      break
+    case '<':
+    case '<=':
+      if (operand.length !== 2) refuse(path, `${shape} (a range starts with > or >=)`, operand)
+      upper = { value: numberAt(firstValue, 1, first), inclusive: first === '<=' }
+      break
+    default:
+      refuse(`${path}[0]`, 'one of =, <, <=, >, >=', first)
+  }
+  if (operand.length === 4) {
+    if (second !== '<' && second !== '<=') refuse(`${path}[2]`, 'one of <, <= (the top of the range)', second)
+    upper = { value: numberAt(secondValue, 3, second), inclusive: second === '<=' }
+    if (lower !== undefined && lower.value >= upper.value) {
+      refuse(path, 'a range whose bottom is less than its top', operand)
+    }
+  }
+  return (value) =>
+    isFiniteNumber(value) &&
+    (lower === undefined || (lower.inclusive ? value >= lower.value : value > lower.value)) &&
+    (upper === undefined || (upper.inclusive ? value <= upper.value : value < upper.value))
+}
+
+/** `cidr`: an IPv4 or IPv6 block with one `/`; mask bits under 32 (v4) or 128 (v6), as event-ruler's CIDR requires. */
+function cidrTest(operand: unknown, path: string): LeafTest {
+  const text = requireString(operand, path)
+  const parts = text.split('/')
+  const [address, bits] = parts
+  const expectation = 'a CIDR block such as 10.0.0.0/24 or 2001:db8::/64'
+  if (parts.length !== 2 || address === undefined || bits === undefined || !/^\d+$/.test(bits)) {
+    refuse(path, `${expectation} (one / and an integer mask)`, text)
+  }
+  const family = isIPv4(address)
+    ? 'ipv4'
+    : isIPv6(address)
+      ? 'ipv6'
+      : refuse(path, `${expectation} (not an IP address before /)`, text)
+  const mask = Number(bits)
+  const limit = family === 'ipv4' ? 32 : 128
+  if (mask >= limit)
+    refuse(path, `${expectation} (${family === 'ipv4' ? 'IPv4' : 'IPv6'} mask bits must be < ${limit})`, text)
+  const block = new BlockList()
+  block.addSubnet(address, mask, family)
+  return (value) => {
+    if (typeof value !== 'string') return false
+    if (isIPv4(value)) return block.check(value, 'ipv4')
+    if (isIPv6(value)) return block.check(value, 'ipv6')
+    return false
+  }
+}

@@ -45,8 +45,8 @@ function fieldPath(path: string, name: string): string {
 }
 
 /**
- * Parses an object level of a pattern. `inOr` is true for an alternative of `$or`, where event-ruler
- * refuses operator names as fields (they would be read as a misplaced condition).
+ * Parses an object level of a pattern. `inOr` is true inside an alternative of `$or` (at any depth),
+ * where event-ruler refuses operator names as fields (they would be read as a misplaced condition).
  */
 export function parseNode(value: unknown, path: string, inOr = false): PatternNode {
   if (!isPlainObject(value)) refuse(path, 'an object of fields', value)
@@ -64,7 +64,7 @@ export function parseNode(value: unknown, path: string, inOr = false): PatternNo
       refuse(childPath, `a field name other than an operator (${name} is a reserved word inside $or)`, child)
     }
     if (Array.isArray(child)) fields.set(name, parseLeafList(child, childPath))
-    else if (isPlainObject(child)) fields.set(name, { kind: 'object', node: parseNode(child, childPath) })
+    else if (isPlainObject(child)) fields.set(name, { kind: 'object', node: parseNode(child, childPath, inOr) })
     else refuse(childPath, 'an array of match values or an object of fields', child)
   }
   return { fields, alternatives }
@@ -103,9 +103,24 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
 
-/** Exact match: strings by code points, numbers numerically (300 matches 3.0e2), booleans and null as such. */
+/**
+ * Exact match: strings by code points, numbers numerically (300 matches 3.0e2), booleans and null as
+ * such. A string that is an IP address matches that address in any spelling (`2001:DB8::1`,
+ * `2001:db8:0:0:0:0:0:1`), as event-ruler compiles it to a one-address range.
+ */
 function exactTest(expected: string | number | boolean | null): LeafTest {
+  if (typeof expected === 'string' && (isIPv4(expected) || isIPv6(expected))) {
+    const family = isIPv4(expected) ? 'ipv4' : 'ipv6'
+    const address = new BlockList()
+    address.addAddress(expected, family)
+    return (value) =>
+      value === expected || (typeof value === 'string' && ipFamily(value) === family && address.check(value, family))
+  }
   return (value) => value === expected
+}
+
+function ipFamily(value: string): 'ipv4' | 'ipv6' | undefined {
+  return isIPv4(value) ? 'ipv4' : isIPv6(value) ? 'ipv6' : undefined
 }
 
 function singleKey(item: Record<string, unknown>, path: string): [string, unknown] {
@@ -331,9 +346,50 @@ function cidrTest(operand: unknown, path: string): LeafTest {
   const block = new BlockList()
   block.addSubnet(address, mask, family)
   return (value) => {
-    if (typeof value !== 'string') return false
-    if (isIPv4(value)) return block.check(value, 'ipv4')
-    if (isIPv6(value)) return block.check(value, 'ipv6')
-    return false
+    const valueFamily = typeof value === 'string' ? ipFamily(value) : undefined
+    return valueFamily !== undefined && block.check(value as string, valueFamily)
+  }
+}
+
+type Occurrence = { readonly path: string; readonly shown: string; readonly choices: ReadonlyMap<number, number> }
+
+/**
+ * Refuses a field path given twice in one conjunction (outside and inside a `$or`, or in two nested
+ * `$or`s that can both apply): event-ruler refuses it ("Path `x` cannot be allowed multiple times")
+ * unless told to let the later one override, and EventBridge documents neither, so it is refused here.
+ * Two occurrences can both apply unless they sit in different alternatives of the same `$or`.
+ */
+export function refuseRepeatedPaths(root: PatternNode, argument: string): void {
+  const occurrences: Occurrence[] = []
+  let groups = 0
+  const visit = (node: PatternNode, prefix: string, shown: string, choices: ReadonlyMap<number, number>) => {
+    for (const [name, rule] of node.fields) {
+      const path = prefix === '' ? name : `${prefix}.${name}`
+      const shownPath = fieldPath(shown, name)
+      if (rule.kind === 'leaf') occurrences.push({ path, shown: shownPath, choices })
+      else visit(rule.node, path, shownPath, choices)
+    }
+    for (const group of node.alternatives) {
+      const id = groups++
+      for (const [index, alternative] of group.entries()) {
+        visit(alternative, prefix, `${shown}.$or[${index}]`, new Map([...choices, [id, index]]))
+      }
+    }
+  }
+  visit(root, '', argument, new Map())
+  for (const [index, first] of occurrences.entries()) {
+    for (const second of occurrences.slice(index + 1)) {
+      if (first.path !== second.path) continue
+      const exclusive = [...first.choices].some(
+        ([id, choice]) => second.choices.has(id) && second.choices.get(id) !== choice,
+      )
+      if (!exclusive) {
+        refuse(
+          second.shown,
+          `a field not already given at ${first.shown} (a path may appear once in each $or branch)`,
+          first.path,
+        )
+      }
+    }
   }
 }

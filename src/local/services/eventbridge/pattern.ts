@@ -1,5 +1,11 @@
 import { ArgumentError } from '../../../errors.js'
-import { EVENT_PATTERN_MAX_LENGTH, type FieldRule, type PatternNode, parseNode } from './pattern-parse.js'
+import {
+  EVENT_PATTERN_MAX_LENGTH,
+  type FieldRule,
+  type PatternNode,
+  parseNode,
+  refuseRepeatedPaths,
+} from './pattern-parse.js'
 
 export { EVENT_PATTERN_MAX_LENGTH } from './pattern-parse.js'
 
@@ -56,7 +62,9 @@ export function compilePattern(pattern: unknown, options: CompilePatternOptions 
       `${text.length} characters: ${text.slice(0, 80)}…`,
     )
   }
-  return { source, root: parseNode(source, argument) }
+  const root = parseNode(source, argument)
+  refuseRepeatedPaths(root, argument)
+  return { source, root }
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../../../src/errors.js'
 import { compilePattern, matches } from '../../../../src/local/services/eventbridge/pattern.js'
 import { eventRulerCorrectnessCases } from './event-ruler-cases.js'
+import { eventRulerRulerTestCases } from './event-ruler-ruler-test-cases.js'
 
 const match = (pattern: unknown, event: unknown) => matches(compilePattern(pattern), event)
 
@@ -246,11 +247,123 @@ const documentationExamples: readonly {
   },
 ]
 
+/** The summary table of "eb-create-pattern-operators", row by row, with an event each way. */
+const operatorTableRows: readonly { operator: string; pattern: unknown; matching: unknown; notMatching: unknown }[] = [
+  {
+    operator: 'And',
+    pattern: { Location: ['New York'], Day: ['Monday'] },
+    matching: { Location: 'New York', Day: 'Monday' },
+    notMatching: { Location: 'New York', Day: 'Tuesday' },
+  },
+  {
+    operator: 'Anything-but (begins with)',
+    pattern: { Region: [{ 'anything-but': { prefix: 'us-' } }] },
+    matching: { Region: 'eu-west-1' },
+    notMatching: { Region: 'us-east-1' },
+  },
+  {
+    operator: 'Anything-but (ends with)',
+    pattern: { FileName: [{ 'anything-but': { suffix: '.png' } }] },
+    matching: { FileName: 'photo.jpg' },
+    notMatching: { FileName: 'photo.png' },
+  },
+  {
+    operator: 'Anything-but (ignore case)',
+    pattern: { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] },
+    matching: { state: 'running' },
+    notMatching: { state: 'INITIALIZING' },
+  },
+  {
+    operator: 'Begins with',
+    pattern: { Region: [{ prefix: 'us-' }] },
+    matching: { Region: 'us-east-1' },
+    notMatching: { Region: 'eu-west-1' },
+  },
+  {
+    operator: 'Begins with (ignore case)',
+    pattern: { service: [{ prefix: { 'equals-ignore-case': 'eventb' } }] },
+    matching: { service: 'EventBridge' },
+    notMatching: { service: 'Lambda' },
+  },
+  {
+    operator: 'Empty',
+    pattern: { LastName: [''] },
+    matching: { LastName: '' },
+    notMatching: { LastName: 'Smith' },
+  },
+  {
+    operator: 'Equals',
+    pattern: { Name: ['Alice'] },
+    matching: { Name: 'Alice' },
+    notMatching: { Name: 'alice' },
+  },
+  {
+    operator: 'Equals (ignore case)',
+    pattern: { Name: [{ 'equals-ignore-case': 'alice' }] },
+    matching: { Name: 'ALICE' },
+    notMatching: { Name: 'Alicia' },
+  },
+  {
+    operator: 'Ends with (ignore case)',
+    pattern: { service: [{ suffix: { 'equals-ignore-case': 'tBridge' } }] },
+    matching: { service: 'EVENTBRIDGE' },
+    notMatching: { service: 'EventBus' },
+  },
+  {
+    operator: 'Exists',
+    pattern: { ProductName: [{ exists: true }] },
+    matching: { ProductName: 'Widget' },
+    notMatching: { Product: 'Widget' },
+  },
+  {
+    operator: 'Does not exist',
+    pattern: { ProductName: [{ exists: false }] },
+    matching: { Product: 'Widget' },
+    notMatching: { ProductName: 'Widget' },
+  },
+  {
+    operator: 'Null',
+    pattern: { UserID: [null] },
+    matching: { UserID: null },
+    notMatching: { UserID: 'u-1' },
+  },
+  {
+    operator: 'Or',
+    pattern: { PaymentType: ['Credit', 'Debit'] },
+    matching: { PaymentType: 'Debit' },
+    notMatching: { PaymentType: 'Cash' },
+  },
+  {
+    operator: 'Numeric (range)',
+    pattern: { Price: [{ numeric: ['>', 10, '<=', 20] }] },
+    matching: { Price: 20 },
+    notMatching: { Price: 10 },
+  },
+  {
+    operator: 'IP address',
+    pattern: { sourceIPAddress: [{ cidr: '10.0.0.0/24' }] },
+    matching: { sourceIPAddress: '10.0.0.42' },
+    notMatching: { sourceIPAddress: '10.0.10.42' },
+  },
+  {
+    operator: 'Wildcard',
+    pattern: { FileName: [{ wildcard: '*.png' }] },
+    matching: { FileName: 'dir/photo.png' },
+    notMatching: { FileName: 'photo.png.txt' },
+  },
+]
+
 describe('compilePattern and matches: the EventBridge documentation examples', () => {
   it.each(documentationExamples)('$operator: matches its event', ({ pattern, matching }) => {
     expect(match(pattern, matching)).toBe(true)
   })
   it.each(documentationExamples)('$operator: does not match the other event', ({ pattern, notMatching }) => {
+    expect(match(pattern, notMatching)).toBe(false)
+  })
+  it.each(operatorTableRows)('summary table, $operator: matches its event', ({ pattern, matching }) => {
+    expect(match(pattern, matching)).toBe(true)
+  })
+  it.each(operatorTableRows)('summary table, $operator: does not match the other event', ({ pattern, notMatching }) => {
     expect(match(pattern, notMatching)).toBe(false)
   })
   it('takes the pattern as a JSON string too', () => {
@@ -260,6 +373,12 @@ describe('compilePattern and matches: the EventBridge documentation examples', (
 
 describe('event-ruler correctness-cases.json (array consistency)', () => {
   it.each(eventRulerCorrectnessCases)('$name', ({ rule, event, matches: expected }) => {
+    expect(match(rule, event)).toBe(expected)
+  })
+})
+
+describe('event-ruler RulerTest.java and ACMachineTest.java', () => {
+  it.each(eventRulerRulerTestCases)('$name', ({ rule, event, matches: expected }) => {
     expect(match(rule, event)).toBe(expected)
   })
 })
@@ -304,6 +423,14 @@ describe('reference implementation vectors', () => {
     ['an object rule on a string field fails', { a: { b: ['x'] } }, { a: 'x' }, false],
     ['field names are exact (no dots flattening)', { 'a.b': ['x'] }, { a: { b: 'x' } }, false],
     ['$or nested in $or', { $or: [{ a: ['1'] }, { $or: [{ b: ['2'] }, { c: ['3'] }] }] }, { c: '3' }, true],
+    ['one path in each alternative of a $or is fine', { $or: [{ a: ['1'] }, { a: ['2'] }] }, { a: '2' }, true],
+    [
+      'an exact IPv6 string matches another spelling (event-ruler ipToRangeIfPossible)',
+      { ip: ['2001:DB8::1'] },
+      { ip: '2001:db8:0:0:0:0:0:1' },
+      true,
+    ],
+    ['an exact IPv4 string matches only that address', { ip: ['10.0.0.1'] }, { ip: '10.0.0.2' }, false],
     [
       '$or alternatives inside one array element',
       { d: { $or: [{ a: ['1'] }, { b: ['2'] }], c: ['3'] } },
@@ -414,6 +541,26 @@ describe('compilePattern refuses what EventBridge refuses, naming the path', () 
       '$or with an operator as a field',
       { $or: [{ a: ['1'] }, { prefix: ['b'] }] },
       /pattern\.\$or\[1\]\.prefix must be a field name other than an operator/,
+    ],
+    [
+      'an operator name deep inside $or',
+      { $or: [{ a: ['1'] }, { b: { exists: [true] } }] },
+      /pattern\.\$or\[1\]\.b\.exists must be a field name other than an operator/,
+    ],
+    [
+      'a path outside and inside $or',
+      { a: ['1'], $or: [{ a: ['2'] }, { b: ['3'] }] },
+      /pattern\.\$or\[0\]\.a must be a field not already given at pattern\.a/,
+    ],
+    [
+      'a nested path outside and inside $or',
+      { d: { a: ['1'] }, $or: [{ d: { a: ['2'] } }, { b: ['3'] }] },
+      /pattern\.\$or\[0\]\.d\.a must be a field not already given at pattern\.d\.a/,
+    ],
+    [
+      'a path in two nested $or that both apply',
+      { d: { $or: [{ a: ['1'] }, { b: ['1'] }] }, $or: [{ d: { a: ['2'] } }, { c: ['3'] }] },
+      /must be a field not already given/,
     ],
     ['a field name with odd characters', { detail: { 'c-count': 5 } }, /pattern\.detail\["c-count"\] must be an array/],
   ]

@@ -193,35 +193,59 @@ function ignoreCaseTest(expected: string): LeafTest {
 }
 
 /**
- * Compiles a wildcard as event-ruler's WildcardParser reads it: `*` is any run of characters, `\*` a
- * literal star, `\\` a literal backslash; any other escape and two consecutive `*` are refused.
+ * Reads a wildcard as event-ruler's WildcardParser does: `*` is any run of characters, `\*` a literal
+ * star, `\\` a literal backslash; any other escape and two consecutive `*` are refused. Returns the
+ * literal segments between the stars (`a*b*` → `['a', 'b', '']`).
  */
-export function wildcardRegExp(pattern: string, path: string): RegExp {
-  let source = ''
+export function wildcardSegments(pattern: string, path: string): string[] {
+  const segments: string[] = []
+  let segment = ''
   for (let index = 0; index < pattern.length; index++) {
     const char = pattern[index] as string
     if (char === '*') {
       if (pattern[index + 1] === '*') {
         refuse(path, `a wildcard without consecutive * (at position ${index})`, pattern)
       }
-      source += '[\\s\\S]*'
+      segments.push(segment)
+      segment = ''
     } else if (char === '\\') {
       const next = pattern[index + 1]
       if (next !== '*' && next !== '\\') {
         refuse(path, `a wildcard whose backslashes escape only * or \\ (invalid escape at position ${index})`, pattern)
       }
-      source += `\\${next}`
+      segment += next
       index++
     } else {
-      source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      segment += char
     }
   }
-  return new RegExp(`^${source}$`, 'u')
+  segments.push(segment)
+  return segments
+}
+
+/**
+ * Whether `text` matches the segments: the first is a prefix, the last a suffix, the middle ones found
+ * left to right. Leftmost placement is always safe with `*` as the only wildcard, so this is linear in
+ * the text for each segment, where a regular expression backtracks polynomially on a hostile value.
+ */
+function matchesSegments(segments: readonly string[], text: string): boolean {
+  const first = segments[0] as string
+  if (segments.length === 1) return text === first
+  const last = segments[segments.length - 1] as string
+  if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last)) return false
+  let from = first.length
+  const until = text.length - last.length
+  for (const middle of segments.slice(1, -1)) {
+    const at = text.indexOf(middle, from)
+    if (at === -1 || at + middle.length > until) return false
+    from = at + middle.length
+  }
+  return true
 }
 
 function wildcardTest(operand: unknown, path: string): LeafTest {
-  const regExp = wildcardRegExp(requireString(operand, path), path)
-  return (value) => typeof value === 'string' && regExp.test(value)
+  const segments = wildcardSegments(requireString(operand, path), path)
+  return (value) => typeof value === 'string' && matchesSegments(segments, value)
 }
 
 /**

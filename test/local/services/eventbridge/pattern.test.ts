@@ -391,6 +391,7 @@ describe('reference implementation vectors', () => {
     ['wildcard in the middle', { a: [{ wildcard: 'a*c' }] }, { a: 'abbbc' }, true],
     ['wildcard in the middle, wrong end', { a: [{ wildcard: 'a*c' }] }, { a: 'abbbd' }, false],
     ['wildcard several *', { a: [{ wildcard: '*b*d*' }] }, { a: 'abcde' }, true],
+    ['wildcard middle and suffix may not overlap', { a: [{ wildcard: 'a*b*b' }] }, { a: 'ab' }, false],
     ['wildcard no * is exact', { a: [{ wildcard: 'abc' }] }, { a: 'abcd' }, false],
     ['wildcard escaped backslash', { a: [{ wildcard: 'a\\\\b' }] }, { a: 'a\\b' }, true],
     ['wildcard on a number never matches', { a: [{ wildcard: '1*' }] }, { a: 12 }, false],
@@ -633,6 +634,39 @@ describe('properties', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('a wildcard matches as the regular expression of its glob does (valid wildcards over a small alphabet)', () => {
+    const wildcard = fc
+      .array(fc.constantFrom('a', 'b', '.', '*', '\\*', '\\\\'), { maxLength: 6 })
+      .map((parts) => parts.join(''))
+      .filter((text) => !/(^|[^\\])\*\*/.test(text.replace(/\\[*\\]/g, 'x')))
+    const toRegExp = (glob: string) => {
+      let source = ''
+      for (let index = 0; index < glob.length; index++) {
+        const char = glob[index] as string
+        if (char === '*') source += '.*'
+        else if (char === '\\') source += `\\${glob[++index]}`
+        else source += char.replace(/[.]/g, '\\.')
+      }
+      return new RegExp(`^${source}$`, 's')
+    }
+    fc.assert(
+      fc.property(
+        wildcard,
+        fc.oneof(fc.stringMatching(/^[ab]{0,4}$/), fc.stringMatching(/^[ab.*\\]{0,6}$/)),
+        (glob, value) => {
+          expect(match({ a: [{ wildcard: glob }] }, { a: value })).toBe(toRegExp(glob).test(value))
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('a wildcard with many * on a hostile 200,000-character value is decided (no backtracking)', () => {
+    const value = 'a'.repeat(200_000)
+    expect(match({ a: [{ wildcard: '*a*a*a*a*a*a*a*a*a*a*b' }] }, { a: value })).toBe(false)
+    expect(match({ a: [{ wildcard: '*a*a*a*a*a*a*a*a*a*a*' }] }, { a: value })).toBe(true)
   })
 
   it('a wildcard with no * is an exact match, whatever the regular-expression characters', () => {

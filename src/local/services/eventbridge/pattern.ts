@@ -52,7 +52,11 @@ export function compilePattern(pattern: unknown, options: CompilePatternOptions 
       throw new ArgumentError('compilePattern', argument, `valid JSON (${(error as Error).message})`, pattern)
     }
   } else {
-    text = JSON.stringify(pattern) ?? ''
+    try {
+      text = JSON.stringify(pattern) ?? ''
+    } catch (error) {
+      throw new ArgumentError('compilePattern', argument, `JSON-serialisable (${(error as Error).message})`, pattern)
+    }
   }
   if (text.length > maxLength) {
     throw new ArgumentError(
@@ -83,8 +87,9 @@ export function matches(compiled: CompiledPattern, event: unknown): boolean {
 function matchesNode(node: PatternNode, value: unknown): boolean {
   if (Array.isArray(value)) {
     // An empty array holds no leaves: the fields under it are absent, not unmatched.
-    if (value.length === 0) return matchesNode(node, undefined)
-    return value.some((element) => matchesNode(node, element))
+    const items = elements(value)
+    if (items.length === 0) return matchesNode(node, undefined)
+    return items.some((element) => matchesNode(node, element))
   }
   const object = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
   for (const [name, rule] of node.fields) {
@@ -109,9 +114,28 @@ function matchesField(rule: FieldRule, value: unknown): boolean {
 /** The leaf values at a field: itself, or the scalars of an array (nested arrays flattened); objects are no leaves. */
 function leaves(value: unknown): unknown[] {
   if (value === undefined) return []
-  if (Array.isArray(value)) return value.flatMap(leaves)
-  if (typeof value === 'object' && value !== null) return []
-  return [value]
+  const items = Array.isArray(value) ? elements(value) : [value]
+  return items.filter((item) => typeof item !== 'object' || item === null)
+}
+
+/**
+ * The items of an array with nested arrays flattened, in order. Iterative: an event of 256 KB can nest
+ * arrays 100,000 deep, which would overflow the stack of a recursive walk.
+ */
+function elements(array: readonly unknown[]): unknown[] {
+  const items: unknown[] = []
+  const stack: { array: readonly unknown[]; index: number }[] = [{ array, index: 0 }]
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { array: readonly unknown[]; index: number }
+    if (top.index >= top.array.length) {
+      stack.pop()
+      continue
+    }
+    const item = top.array[top.index++]
+    if (Array.isArray(item)) stack.push({ array: item, index: 0 })
+    else items.push(item)
+  }
+  return items
 }
 
 /** One entry of a Lambda event source mapping's `FilterCriteria.Filters`. */
@@ -165,8 +189,16 @@ export function matchesAnyFilter(
   filters: readonly StreamFilter[] | readonly CompiledPattern[],
   record: unknown,
 ): boolean {
+  if (!Array.isArray(filters)) {
+    throw new ArgumentError(
+      'matchesAnyFilter',
+      'filters',
+      'an array of { Pattern: string } or of compiled patterns',
+      filters,
+    )
+  }
   if (filters.length === 0) return true
-  const compiled = filters.every((filter) => 'root' in filter)
+  const compiled = filters.every((filter) => typeof filter === 'object' && filter !== null && 'root' in filter)
     ? (filters as readonly CompiledPattern[])
     : compileFilters(filters as readonly StreamFilter[])
   return compiled.some((pattern) => matches(pattern, record))

@@ -570,6 +570,12 @@ describe('compilePattern refuses what EventBridge refuses, naming the path', () 
     expect(() => compilePattern(pattern)).toThrow(message)
   })
 
+  it('refuses a pattern object that cannot be JSON (a cycle)', () => {
+    const cyclic: Record<string, unknown> = { source: ['x'] }
+    cyclic.self = cyclic
+    expect(() => compilePattern(cyclic)).toThrow(/compilePattern: pattern must be JSON-serialisable/)
+  })
+
   it('refuses a pattern over 2,048 characters and takes one of exactly 2,048', () => {
     const sized = (length: number) => {
       const skeleton = JSON.stringify({ source: [''] })
@@ -661,6 +667,14 @@ describe('properties', () => {
       ),
       { numRuns: 2000 },
     )
+  })
+
+  it('an event nesting arrays 100,000 deep is decided, not a stack overflow', () => {
+    let deep: unknown = 'x'
+    for (let depth = 0; depth < 100_000; depth++) deep = [deep]
+    expect(match({ a: ['x'] }, { a: deep })).toBe(true)
+    expect(match({ a: { b: [{ exists: false }] } }, { a: deep })).toBe(true)
+    expect(match({ a: [{ exists: false }] }, { a: deep })).toBe(false)
   })
 
   it('a wildcard with many * on a hostile 200,000-character value is decided (no backtracking)', () => {

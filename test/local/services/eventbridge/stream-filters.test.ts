@@ -34,7 +34,7 @@ const record = {
 const filter = (pattern: unknown) => ({ Pattern: JSON.stringify(pattern) })
 const image = (fields: unknown) => ({ dynamodb: { NewImage: fields } })
 
-// The comparison-operator table of that page, applied to the record above.
+// The comparison operators of that page, applied to the record above (wildcard: the EventBridge grammar Lambda filters share).
 const examples: readonly [string, unknown, boolean][] = [
   ['null', image({ product_name: { S: [null] } }), false],
   ['empty', image({ type: { S: [''] } }), true],
@@ -51,7 +51,7 @@ const examples: readonly [string, unknown, boolean][] = [
   ['begins with', { dynamodb: { Keys: { PK: { S: [{ prefix: 'COMPANY' }] } } } }, true],
   ['ends with', image({ fabric: { S: [{ suffix: 'Chocolates' }] } }), true],
   ['wildcard', { dynamodb: { Keys: { SK: { S: [{ wildcard: 'PRODUCT#*#1000' }] } } } }, true],
-  // DynamoDB numbers are strings in the record ({ N: "15" }): numeric never matches them, as the page warns.
+  // DynamoDB numbers are strings in the record ({ N: "15" }): numeric, which matches JSON numbers only, never matches them.
   ['numeric on an N attribute', image({ price: { N: [{ numeric: ['<', 20] }] } }), false],
 ]
 
@@ -66,6 +66,13 @@ describe("matchesAnyFilter: the Lambda documentation's DynamoDB filtering exampl
     expect(matchesAnyFilter([miss], record)).toBe(false)
     expect(matchesAnyFilter([miss, hit], record)).toBe(true)
     expect(matchesAnyFilter(compileFilters([miss, hit]), record)).toBe(true)
+  })
+
+  it('refuses filters that are not an array', () => {
+    expect(() => matchesAnyFilter({ Pattern: '{}' } as never, record)).toThrow(
+      /matchesAnyFilter: filters must be an array/,
+    )
+    expect(() => matchesAnyFilter([null] as never, record)).toThrow(/filters\[0\]\.Pattern must be a JSON string/)
   })
 
   it('passes every record when there are no filters, as a mapping without FilterCriteria does', () => {

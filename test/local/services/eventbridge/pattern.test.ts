@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../../../src/errors.js'
 import { compilePattern, matches } from '../../../../src/local/services/eventbridge/pattern.js'
 import { eventRulerCorrectnessCases } from './event-ruler-cases.js'
+import {
+  eventRulerAcceptedPatterns,
+  eventRulerRefusedPatterns,
+  eventRulerUndocumentedPatterns,
+} from './event-ruler-compiler-cases.js'
 import { eventRulerRulerTestCases } from './event-ruler-ruler-test-cases.js'
 
 const match = (pattern: unknown, event: unknown) => matches(compilePattern(pattern), event)
@@ -587,6 +592,18 @@ describe('compilePattern refuses what EventBridge refuses, naming the path', () 
       /compilePattern: pattern must be at most 2048 characters of JSON, received .*2049 characters/,
     )
     expect(() => compilePattern(JSON.parse(sized(2049)))).toThrow(/at most 2048 characters/)
+  })
+})
+
+describe('event-ruler JsonRuleCompilerTest.java: what it accepts and refuses', () => {
+  it.each(eventRulerAcceptedPatterns)('accepts %s', (pattern) => {
+    expect(() => compilePattern(pattern)).not.toThrow()
+  })
+  it.each(eventRulerRefusedPatterns)('refuses %s', (pattern) => {
+    expect(() => compilePattern(pattern)).toThrow(ArgumentError)
+  })
+  it.each(eventRulerUndocumentedPatterns)('refuses the undocumented %s by name', (pattern) => {
+    expect(() => compilePattern(pattern)).toThrow(/unknown operator "exactly"/)
   })
 })
 

@@ -449,6 +449,40 @@ describe('reference implementation vectors', () => {
   })
 })
 
+// Vectors of timbray/quamina: escaping_test.go (JSON escapes in names and values, surrogate pairs) and
+// anything_but_test.go (a list whose members prefix one another).
+describe('quamina vectors', () => {
+  const vectors: readonly [string, string, string, boolean][] = [
+    ['escaped field name and value', '{"x\\u0078\\ud83d\\udc8by": ["x\\u0078"]}', '{"xx💋y": "xx"}', true],
+    ['emoji field name', '{"😀💋😺": [1]}', '{"\\ud83d\\ude00\\ud83d\\udc8b\\ud83d\\ude3a": 1}', true],
+    ['escapes in a value', '{"a": ["\\"\\\\/\\n\\t"]}', '{"a": "\\"\\\\\\/\\n\\t"}', true],
+    ['anything-but joe, tim: toe', '{"x": [{"anything-but": ["joe", "tim"]}]}', '{"x": "toe"}', true],
+    ['anything-but joe, tim: joe', '{"x": [{"anything-but": ["joe", "tim"]}]}', '{"x": "joe"}', false],
+    [
+      'anything-but tim, time, timed: time',
+      '{"x": [{"anything-but": ["tim", "time", "timed"]}]}',
+      '{"x": "time"}',
+      false,
+    ],
+    [
+      'anything-but tim, time, timed: timed',
+      '{"x": [{"anything-but": ["tim", "time", "timed"]}]}',
+      '{"x": "timed"}',
+      false,
+    ],
+    ['anything-but tim, time, timed: ti', '{"x": [{"anything-but": ["tim", "time", "timed"]}]}', '{"x": "ti"}', true],
+    [
+      'anything-but tim, time, timed: timer',
+      '{"x": [{"anything-but": ["tim", "time", "timed"]}]}',
+      '{"x": "timer"}',
+      true,
+    ],
+  ]
+  it.each(vectors)('%s', (_name, pattern, event, expected) => {
+    expect(matches(compilePattern(pattern), JSON.parse(event))).toBe(expected)
+  })
+})
+
 describe('compilePattern refuses what EventBridge refuses, naming the path', () => {
   const refused: readonly [string, unknown, RegExp][] = [
     ['not JSON', '{"source": [', /pattern must be valid JSON/],

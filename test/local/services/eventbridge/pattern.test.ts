@@ -388,9 +388,10 @@ describe('event-ruler RulerTest.java and ACMachineTest.java', () => {
   })
 })
 
-// Vectors of aws/event-ruler's src/test/software/amazon/event/ruler/input/WildcardParserTest.java,
-// ACMachineTest.java (wildcard, numeric, cidr, anything-but) and quamina's escaping_test.go and anything_but_test.go.
-describe('reference implementation vectors', () => {
+// Edge cases written here from aws/event-ruler's sources (src/main/.../JsonRuleCompiler.java, CIDR.java,
+// input/WildcardParser.java, and the byte-level matching of ByteMachine.java: a prefix never matches a
+// number, an anything-but of strings matches a number), not copied from its tests.
+describe('edge cases of the reference implementation', () => {
   const vectors: readonly [string, unknown, unknown, boolean][] = [
     ['wildcard * matches the empty run', { a: [{ wildcard: 'ab*' }] }, { a: 'ab' }, true],
     ['wildcard in the middle', { a: [{ wildcard: 'a*c' }] }, { a: 'abbbc' }, true],

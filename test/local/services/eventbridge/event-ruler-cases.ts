@@ -1,0 +1,301 @@
+/**
+ * Vectors of aws/event-ruler, src/test/resources/correctness-cases.json (all 51), with the result
+ * event-ruler's default `rulesForJSONEvent` gives (its StructuredFinderTest checks both finders agree on
+ * them; the expected result is the one its case name states: a "split" across array elements fails).
+ */
+export const eventRulerCorrectnessCases: readonly { name: string; rule: unknown; event: unknown; matches: boolean }[] =
+  [
+    {
+      name: 'flat: 2-field exists, both present',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }] } },
+      event: { d: { a: 1, b: 2 } },
+      matches: true,
+    },
+    {
+      name: 'flat: 2-field exists, one missing',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }] } },
+      event: { d: { a: 1 } },
+      matches: false,
+    },
+    {
+      name: 'flat: exact match',
+      rule: { d: { a: ['hello'], b: ['world'] } },
+      event: { d: { a: 'hello', b: 'world' } },
+      matches: true,
+    },
+    {
+      name: 'flat: exact mismatch',
+      rule: { d: { a: ['hello'], b: ['world'] } },
+      event: { d: { a: 'hello', b: 'nope' } },
+      matches: false,
+    },
+    { name: 'flat: prefix', rule: { d: { a: [{ prefix: 'hel' }] } }, event: { d: { a: 'hello' } }, matches: true },
+    {
+      name: 'flat: numeric range',
+      rule: { d: { x: [{ numeric: ['>', 0, '<', 100] }] } },
+      event: { d: { x: 50 } },
+      matches: true,
+    },
+    {
+      name: 'flat: anything-but',
+      rule: { d: { s: [{ 'anything-but': 'banned' }] } },
+      event: { d: { s: 'active' } },
+      matches: true,
+    },
+    {
+      name: 'objarray: same element',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }] } },
+      event: { d: [{ a: 1, b: 2 }] },
+      matches: true,
+    },
+    {
+      name: 'objarray: split',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }] } },
+      event: { d: [{ a: 1 }, { b: 2 }] },
+      matches: false,
+    },
+    {
+      name: 'objarray: 3 elem, last valid',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }] } },
+      event: { d: [{ a: 1 }, { b: 2 }, { a: 3, b: 4 }] },
+      matches: true,
+    },
+    {
+      name: 'objarray: 3-field, all in one',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }], c: [{ exists: true }] } },
+      event: { d: [{ a: 1, b: 2, c: 3 }] },
+      matches: true,
+    },
+    {
+      name: 'objarray: 3-field, split 3 ways',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: true }], c: [{ exists: true }] } },
+      event: { d: [{ a: 1 }, { b: 2 }, { c: 3 }] },
+      matches: false,
+    },
+    {
+      name: 'objarray: exact same elem',
+      rule: { d: { name: ['alice'], status: ['active'] } },
+      event: { d: [{ name: 'alice', status: 'active' }] },
+      matches: true,
+    },
+    {
+      name: 'objarray: exact split',
+      rule: { d: { name: ['alice'], status: ['active'] } },
+      event: { d: [{ name: 'alice' }, { status: 'active' }] },
+      matches: false,
+    },
+    {
+      name: 'objarray: prefix same',
+      rule: { d: { name: [{ prefix: 'al' }], status: [{ exists: true }] } },
+      event: { d: [{ name: 'alice', status: 'ok' }] },
+      matches: true,
+    },
+    {
+      name: 'objarray: prefix split',
+      rule: { d: { name: [{ prefix: 'al' }], status: [{ exists: true }] } },
+      event: { d: [{ name: 'alice' }, { status: 'ok' }] },
+      matches: false,
+    },
+    {
+      name: 'primarray: exists',
+      rule: { d: { tags: [{ exists: true }], name: [{ exists: true }] } },
+      event: { d: { tags: ['a', 'b'], name: 'x' } },
+      matches: true,
+    },
+    { name: 'primarray: exact match', rule: { tags: ['admin'] }, event: { tags: ['user', 'admin'] }, matches: true },
+    { name: 'primarray: no match', rule: { tags: ['superadmin'] }, event: { tags: ['user', 'admin'] }, matches: false },
+    {
+      name: 'nested: inner same',
+      rule: { u: { t: { k: ['color'], v: ['blue'] } } },
+      event: { u: [{ t: [{ k: 'color', v: 'blue' }] }] },
+      matches: true,
+    },
+    {
+      name: 'nested: inner split',
+      rule: { u: { t: { k: ['color'], v: ['blue'] } } },
+      event: { u: [{ t: [{ k: 'color' }, { v: 'blue' }] }] },
+      matches: false,
+    },
+    {
+      name: 'nested: outer split',
+      rule: { d: { name: [{ exists: true }], info: { x: ['1'] } } },
+      event: { d: [{ name: 'alice' }, { info: { x: '1' } }] },
+      matches: false,
+    },
+    {
+      name: 'nested: outer same',
+      rule: { d: { name: [{ exists: true }], info: { x: ['1'] } } },
+      event: { d: [{ name: 'alice', info: { x: '1' } }] },
+      matches: true,
+    },
+    {
+      name: 'nested2: same leaf',
+      rule: { a: { b: { x: [{ exists: true }], y: [{ exists: true }] } } },
+      event: { a: [{ b: [{ x: 1, y: 2 }] }] },
+      matches: true,
+    },
+    {
+      name: 'nested2: split leaf',
+      rule: { a: { b: { x: [{ exists: true }], y: [{ exists: true }] } } },
+      event: { a: [{ b: [{ x: 1 }, { y: 2 }] }] },
+      matches: false,
+    },
+    {
+      name: 'mixed: array+scalar match',
+      rule: { users: { name: [{ exists: true }] }, version: ['1'] },
+      event: { users: [{ name: 'alice' }], version: '1' },
+      matches: true,
+    },
+    {
+      name: 'mixed: array+scalar fail',
+      rule: { users: { name: [{ exists: true }] }, version: ['2'] },
+      event: { users: [{ name: 'alice' }], version: '1' },
+      matches: false,
+    },
+    {
+      name: 'exists-false: absent',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: false }] } },
+      event: { d: [{ a: 1 }] },
+      matches: true,
+    },
+    {
+      name: 'exists-false: present',
+      rule: { d: { a: [{ exists: true }], b: [{ exists: false }] } },
+      event: { d: [{ a: 1, b: 2 }] },
+      matches: false,
+    },
+    { name: 'empty object', rule: { d: { a: [{ exists: true }] } }, event: {}, matches: false },
+    { name: 'empty array', rule: { d: { a: [{ exists: true }] } }, event: { d: [] }, matches: false },
+    {
+      name: 'single-field rule',
+      rule: { d: { a: [{ exists: true }] } },
+      event: { d: [{ a: 1 }, { a: 2 }] },
+      matches: true,
+    },
+    {
+      name: 'many elem one valid',
+      rule: { d: { a: ['target'], b: ['found'] } },
+      event: { d: [{ a: 'x' }, { a: 'y' }, { a: 'target', b: 'found' }, { a: 'z' }] },
+      matches: true,
+    },
+    {
+      name: 'numeric+exists array',
+      rule: { i: { p: [{ numeric: ['>', 0, '<', 100] }], n: [{ exists: true }] } },
+      event: {
+        i: [
+          { n: 'w', p: 50 },
+          { n: 'g', p: 200 },
+        ],
+      },
+      matches: true,
+    },
+    {
+      name: 'anything-but array',
+      rule: { u: { s: [{ 'anything-but': 'banned' }], n: [{ exists: true }] } },
+      event: {
+        u: [
+          { n: 'alice', s: 'banned' },
+          { n: 'bob', s: 'active' },
+        ],
+      },
+      matches: true,
+    },
+    {
+      name: 'primarray: large + scalar, exists',
+      rule: { d: { tags: [{ exists: true }], type: [{ exists: true }] } },
+      event: { d: { tags: ['a', 'b', 'c'], type: 'GROUP' } },
+      matches: true,
+    },
+    {
+      name: 'primarray: large + scalar, prefix',
+      rule: { d: { tags: [{ prefix: 'ad' }], type: [{ exists: true }] } },
+      event: { d: { tags: ['admin', 'user', 'dev'], type: 'GROUP' } },
+      matches: true,
+    },
+    {
+      name: 'primarray: large + scalar, no match',
+      rule: { d: { tags: [{ prefix: 'super' }], type: [{ exists: true }] } },
+      event: { d: { tags: ['admin', 'user', 'dev'], type: 'GROUP' } },
+      matches: false,
+    },
+    {
+      name: 'primarray: nested under object',
+      rule: { detail: { data: { name: [{ exists: true }], type: [{ exists: true }] } } },
+      event: { detail: { data: { name: ['alice', 'bob'], type: 'GROUP' } } },
+      matches: true,
+    },
+    {
+      name: 'primarray: two prim arrays + scalar',
+      rule: { tags: [{ exists: true }], cats: [{ exists: true }], v: ['1'] },
+      event: { tags: ['a', 'b'], cats: ['x', 'y'], v: '1' },
+      matches: true,
+    },
+    {
+      name: 'primarray: exact match among many',
+      rule: { d: { name: ['target'], type: ['GROUP'] } },
+      event: { d: { name: ['a', 'b', 'target', 'c'], type: 'GROUP' } },
+      matches: true,
+    },
+    {
+      name: 'primarray: numeric in array',
+      rule: { d: { vals: [{ numeric: ['>', 0, '<', 10] }], type: [{ exists: true }] } },
+      event: { d: { vals: [100, 5, 200], type: 'ok' } },
+      matches: true,
+    },
+    {
+      name: 'primarray: anything-but in array',
+      rule: { d: { tags: [{ 'anything-but': 'banned' }], type: [{ exists: true }] } },
+      event: { d: { tags: ['banned', 'ok'], type: 'x' } },
+      matches: true,
+    },
+    {
+      name: 'primarray: single value array',
+      rule: { d: { name: [{ exists: true }], type: [{ exists: true }] } },
+      event: { d: { name: ['only'], type: 'x' } },
+      matches: true,
+    },
+    {
+      name: 'primarray: empty prim array',
+      rule: { d: { name: [{ exists: true }], type: [{ exists: true }] } },
+      event: { d: { name: [], type: 'x' } },
+      matches: false,
+    },
+    {
+      name: 'mixed: obj-array + prim-array',
+      rule: { users: { name: [{ exists: true }] }, tags: ['admin'] },
+      event: { users: [{ name: 'alice' }], tags: ['admin', 'user'] },
+      matches: true,
+    },
+    {
+      name: 'mixed: obj-array split + prim-array',
+      rule: { users: { name: [{ exists: true }], email: [{ exists: true }] }, tags: ['admin'] },
+      event: { users: [{ name: 'alice' }, { email: 'b@x' }], tags: ['admin'] },
+      matches: false,
+    },
+    {
+      name: 'deep prim: nested 3 levels',
+      rule: { a: { b: { c: { vals: [{ exists: true }], type: [{ exists: true }] } } } },
+      event: { a: { b: { c: { vals: ['x', 'y', 'z'], type: 'ok' } } } },
+      matches: true,
+    },
+    {
+      name: 'suffix match in array',
+      rule: { d: { name: [{ suffix: 'ice' }], type: [{ exists: true }] } },
+      event: { d: [{ name: 'alice', type: 'user' }] },
+      matches: true,
+    },
+    {
+      name: 'N emails, only last element has name \u2014 dedup loses the only valid match',
+      rule: { detail: { email: [{ exists: true }], name: [{ exists: true }] } },
+      event: {
+        detail: [{ email: 'a@x' }, { email: 'b@x' }, { email: 'c@x' }, { email: 'd@x' }, { email: 'e@x', name: 'eve' }],
+      },
+      matches: true,
+    },
+    {
+      name: 'suffix match split',
+      rule: { d: { name: [{ suffix: 'ice' }], type: [{ exists: true }] } },
+      event: { d: [{ name: 'alice' }, { type: 'user' }] },
+      matches: false,
+    },
+  ]

@@ -41,7 +41,7 @@ if (!settings) {
   console.warn(`[stakeout] ${problems.join('; ')}: outbound calls are not intercepted. ${advice}`)
 }
 const interceptor = settings
-  ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
+  ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorStore(settings))
   : undefined
 // Off Lambda (a local run with a profile, SSO or a container endpoint), fetching credentials takes longer than a
 // call waits for the rules: start it at INIT. On Lambda they are in the environment and INIT loads nothing more.

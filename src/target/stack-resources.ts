@@ -1,3 +1,4 @@
+import leven from 'leven'
 import { ArgumentError, describeValue, StakeoutError } from '../errors.js'
 import { arnServiceOfType, isArn, nameInArn, parseArn } from './arn.js'
 import { AWS_SERVICES, type AwsService, type ClientSettings, type LocalConnection } from './client-settings.js'
@@ -658,7 +659,7 @@ function distanceTo(ref: string, resource: StackResource): number {
     if (name === undefined || name === '') continue
     const candidate = name.toLowerCase()
     const longest = Math.max(wanted.length, candidate.length)
-    let distance = editDistance(wanted, candidate) / longest
+    let distance = leven(wanted, candidate) / longest
     // `Ledger` is close to `LedgerB7379752` however many characters the hash adds.
     if (candidate.includes(wanted) || wanted.includes(candidate)) {
       distance = Math.min(distance, 0.3 * (1 - Math.min(wanted.length, candidate.length) / longest))
@@ -666,19 +667,6 @@ function distanceTo(ref: string, resource: StackResource): number {
     best = Math.min(best, distance)
   }
   return best
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }
 
 /** Why a template value cannot be known on this target: caught by resolveValue, turned into a message by requireValue. */

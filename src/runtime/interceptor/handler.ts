@@ -13,8 +13,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { hasCredentialsInEnv } from './aws-environment.js'
 import { installInterceptor, settingsFromEnv } from './interceptor.js'
-import { HandlerLoadError, loadHandler, wrapHandler } from './load-handler.js'
+import { loadHandler } from './load-handler.js'
+import { HandlerLoadError } from './runtime-client.js'
 import { ENV, LAYER } from './schema.js'
+import { wrapHandler } from './wrap-handler.js'
 
 const originalHandler = process.env[ENV.originalHandler]
 if (!originalHandler) {

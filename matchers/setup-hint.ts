@@ -7,7 +7,7 @@
  * setup entry, loaded before the test file or after (it comes last in no runner, but a user's own
  * setup file may import `stakeout` first), replaces them with the real matchers.
  */
-import { StakeoutError } from '../src/errors.js'
+import { atUserLine, StakeoutError } from '../src/errors.js'
 
 /** Set on globalThis by the runner entries once the matchers are registered (ESM and CommonJS builds share it). */
 const REGISTERED: unique symbol = Symbol.for('stakeout.matchers.registered') as never
@@ -53,8 +53,7 @@ export function hintMissingSetup(names: readonly string[]): void {
           const error = new StakeoutError(
             `expect(...).${name}() is a stakeout matcher, and stakeout's matchers are not registered in this test file: ${setup}`,
           )
-          Error.captureStackTrace(error, standIn)
-          throw error
+          throw atUserLine(error, standIn)
         }
         return [name, standIn]
       }),

@@ -50,13 +50,15 @@ export function callSite(boundary: Function): string {
   const holder: { stack?: string } = {}
   Error.captureStackTrace(holder, boundary)
   const stack = holder.stack ?? ''
-  return stack.slice(stack.indexOf('\n') + 1)
+  const newline = stack.indexOf('\n')
+  // With `boundary` not on the stack V8 keeps no frame, only the header: there is no user's line.
+  return newline === -1 ? '' : stack.slice(newline + 1)
 }
 
 /**
  * Points `error`'s stack at the user's line, so the runner shows their code, not stakeout's: `site` is
- * the function the user called (the frames above it now), or frames kept by {@link callSite}. Returns
- * `error`; anything not an Error is returned as it is.
+ * the function the user called (the frames above it now), or frames kept by {@link callSite} (none kept:
+ * the stack stays as it is). Returns `error`; anything not an Error is returned as it is.
  *
  * @example
  * try { validateMatcher('toHaveCalled', 'options', fields) } catch (error) { throw atUserLine(error, toHaveCalled) }
@@ -64,8 +66,22 @@ export function callSite(boundary: Function): string {
 export function atUserLine<E>(error: E, site: Function | string): E {
   if (!(error instanceof Error)) return error
   if (typeof site === 'function') Error.captureStackTrace(error, site)
-  else error.stack = `${error.name}: ${error.message}\n${site}`
+  else if (site !== '') error.stack = `${error.name}: ${error.message}\n${site}`
   return error
+}
+
+/**
+ * {@link atUserLine} for errors stakeout throws on purpose ({@link StakeoutError}) only: anything else (a
+ * bug, an AWS SDK error) keeps its own stack, which says where it came from. No `site`: `error` as it is.
+ *
+ * @example
+ * const site = callSite(this.mock)
+ * return client.mock(request, response).catch((error: unknown) => Promise.reject(restack(error, site)))
+ */
+export function restack(error: unknown, site: Function | string | undefined): unknown {
+  if (!(error instanceof StakeoutError) || site === undefined) return error
+  // Frames taken here, not by captureStackTrace on the error: without `site` on the stack the error keeps its own.
+  return atUserLine(error, typeof site === 'string' ? site : callSite(site))
 }
 
 /**

@@ -10,8 +10,8 @@ import { type InterceptorFixture, useInterceptor } from 'stakeout'
 import {
   createInterceptorTable,
   type DynamoDBLocal,
-  type InterceptorTable,
   type LocalHandler,
+  type LocalInterceptorTable,
   startDynamoDBLocal,
   startHandler,
 } from 'stakeout/local'
@@ -20,7 +20,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 const functionName = 'GetUser'
 let dynamodbLocal: DynamoDBLocal
 let dynamodb: DynamoDBClient
-let table: InterceptorTable
+let table: LocalInterceptorTable
 let getUser: LocalHandler
 
 beforeAll(async () => {

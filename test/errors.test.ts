@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { ArgumentError, atUserLine, callSite, describeError, failArgument } from '../src/errors.js'
+import {
+  ArgumentError,
+  atUserLine,
+  callSite,
+  describeError,
+  failArgument,
+  restack,
+  StakeoutError,
+} from '../src/errors.js'
 
 function library(value: unknown): void {
   failArgument(library, 'library', 'value', 'a string', value)
@@ -32,6 +40,38 @@ describe('errors', () => {
     expect(frames[0]).toBe('Error: too late')
     expect(frames[1]).toContain('errors.test.ts')
     expect(frames.join('\n')).not.toContain('asyncLibrary')
+  })
+
+  it('restack points a stakeout error at the caller of the site, and leaves any other error as it is', () => {
+    function fixture(error: unknown): unknown {
+      return restack(error, fixture)
+    }
+    const refused = fixture(new StakeoutError('refused')) as Error
+    expect(refused.stack?.split('\n')[0]).toBe('StakeoutError: refused')
+    expect(refused.stack?.split('\n')[1]).toContain('errors.test.ts')
+    expect(refused.stack).not.toMatch(/at fixture \(/)
+    // A bug keeps the stack that says where it came from.
+    const bug = new TypeError('x is undefined')
+    const stack = bug.stack
+    expect(fixture(bug)).toBe(bug)
+    expect(bug.stack).toBe(stack)
+    // Frames kept by callSite, and no site at all.
+    const capture = (): string => callSite(capture)
+    const site = capture()
+    expect(site.split('\n')[0]).toContain('errors.test.ts')
+    expect((restack(new StakeoutError('later'), site) as Error).stack).toBe(`StakeoutError: later\n${site}`)
+    const unplaced = new StakeoutError('unplaced')
+    const own = unplaced.stack
+    expect((restack(unplaced, undefined) as Error).stack).toBe(own)
+  })
+
+  it('with the boundary not on the stack, callSite keeps no frame and the error keeps its own stack', () => {
+    function elsewhere(): void {}
+    expect(callSite(elsewhere)).toBe('')
+    const error = new StakeoutError('not re-pointed')
+    const own = error.stack
+    expect(atUserLine(error, callSite(elsewhere)).stack).toBe(own)
+    expect((restack(error, elsewhere) as Error).stack).toBe(own)
   })
 
   it('describeError shows the name, the code and the message, cut to a limit; other values as values', () => {

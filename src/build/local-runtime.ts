@@ -22,7 +22,6 @@ export const LOCAL_RUNTIME: Artifact = {
     'src/local/launcher/protocol.ts',
     'src/runtime/interceptor/load-handler.ts',
     'src/runtime/interceptor/runtime-client.ts',
-    'src/runtime/interceptor/wrap-handler.ts',
   ],
   packages: [],
   marker: BOOTSTRAP_FILE,

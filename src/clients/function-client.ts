@@ -1,5 +1,5 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda'
-import { ArgumentError, describeValue, StakeoutError } from '../errors.js'
+import { ArgumentError, atUserLine, describeValue, failArgument, StakeoutError } from '../errors.js'
 import type { ClientSettings } from '../target/index.js'
 import { sdkClientConfig } from './sdk-config.js'
 
@@ -77,11 +77,8 @@ export class FunctionClient {
    * @throws {ArgumentError} an option is missing or malformed (named in the message)
    */
   constructor(options: FunctionClientOptions) {
-    const fail = (argument: string, expectation: string, received: unknown): never => {
-      const error = new ArgumentError('FunctionClient', argument, expectation, received)
-      Error.captureStackTrace(error, FunctionClient)
-      throw error
-    }
+    const fail = (argument: string, expectation: string, received: unknown): never =>
+      failArgument(FunctionClient, 'FunctionClient', argument, expectation, received)
     if (options === null || typeof options !== 'object') fail('options', 'an object like { functionName }', options)
     for (const key of Object.keys(options)) {
       if (!OPTION_KEYS.includes(key)) fail(`options.${key}`, `absent (one of ${OPTION_KEYS.join(', ')})`, key)
@@ -221,9 +218,7 @@ export class FunctionClient {
   }
 
   #badArgument(argument: string, expectation: string, received: unknown): ArgumentError {
-    const error = new ArgumentError(`${this.#label()}.invoke`, argument, expectation, received)
-    Error.captureStackTrace(error, this.invoke)
-    return error
+    return atUserLine(new ArgumentError(`${this.#label()}.invoke`, argument, expectation, received), this.invoke)
   }
 
   /** The Invoke API refused the request: say what, of which function, where. */
@@ -242,8 +237,7 @@ export class FunctionClient {
         cause: error,
       },
     )
-    Error.captureStackTrace(refused, this.invoke)
-    return refused
+    return atUserLine(refused, this.invoke)
   }
 
   #label(): string {

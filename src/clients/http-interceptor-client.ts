@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
-import { ArgumentError } from '../errors.js'
+import { ArgumentError, failArgument, restack } from '../errors.js'
 import { eventually } from '../eventually.js'
 import { compileMatcher, matchRequest } from '../runtime/interceptor/matching.js'
 import {
@@ -185,12 +185,8 @@ export class HttpInterceptorClient implements Interceptor {
    * @throws {ArgumentError} an option is missing or malformed (named in the message)
    */
   constructor(options: HttpInterceptorClientOptions) {
-    const callee = 'HttpInterceptorClient'
-    const fail = (argument: string, expectation: string, received: unknown): never => {
-      const error = new ArgumentError(callee, argument, expectation, received)
-      Error.captureStackTrace(error, HttpInterceptorClient)
-      throw error
-    }
+    const fail = (argument: string, expectation: string, received: unknown): never =>
+      failArgument(HttpInterceptorClient, 'HttpInterceptorClient', argument, expectation, received)
     if (options === null || typeof options !== 'object') {
       fail('options', 'an object like { functionName, tableName }', options)
     }
@@ -282,7 +278,7 @@ export class HttpInterceptorClient implements Interceptor {
       })
       return this.#writeRule(match, fields)
     } catch (error) {
-      return Promise.reject(atCaller(error, this.mock))
+      return Promise.reject(restack(error, this.mock))
     }
   }
 
@@ -305,7 +301,7 @@ export class HttpInterceptorClient implements Interceptor {
       checkFitsInItem('passThrough', this.functionName, match, fields, { request: ['request', request] })
       return this.#writeRule(match, fields)
     } catch (error) {
-      return Promise.reject(atCaller(error, this.passThrough))
+      return Promise.reject(restack(error, this.passThrough))
     }
   }
 
@@ -320,7 +316,7 @@ export class HttpInterceptorClient implements Interceptor {
    */
   async recordAll(enabled = true): Promise<void> {
     if (typeof enabled !== 'boolean') {
-      throw atCaller(new ArgumentError('recordAll', 'enabled', 'a boolean', enabled), this.recordAll)
+      failArgument(this.recordAll, 'recordAll', 'enabled', 'a boolean', enabled)
     }
     await this.#dynamodb.send(
       new PutItemCommand({
@@ -361,7 +357,7 @@ export class HttpInterceptorClient implements Interceptor {
         throw new ArgumentError('calls', 'options', 'an object like { abortSignal }', options)
       }
     } catch (error) {
-      return Promise.reject(atCaller(error, this.calls))
+      return Promise.reject(restack(error, this.calls))
     }
     return this.#readCalls(matcher, options.abortSignal)
   }
@@ -399,7 +395,7 @@ export class HttpInterceptorClient implements Interceptor {
    */
   startRecording(at: number = Date.now()): void {
     if (typeof at !== 'number' || !Number.isFinite(at)) {
-      throw atCaller(new ArgumentError('startRecording', 'at', 'a time in ms since the epoch', at), this.startRecording)
+      failArgument(this.startRecording, 'startRecording', 'at', 'a time in ms since the epoch', at)
     }
     this.#since = at
   }
@@ -429,7 +425,7 @@ export class HttpInterceptorClient implements Interceptor {
    */
   async removeRules(ids: readonly string[]): Promise<void> {
     if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === '')) {
-      throw atCaller(new ArgumentError('removeRules', 'ids', 'an array of rule ids', ids), this.removeRules)
+      failArgument(this.removeRules, 'removeRules', 'ids', 'an array of rule ids', ids)
     }
     if (ids.length === 0) return
     const wanted = new Set(ids)
@@ -460,7 +456,7 @@ export class HttpInterceptorClient implements Interceptor {
     try {
       rules = readConfigs(configs, this.functionName)
     } catch (error) {
-      throw atCaller(error, this.createConfigs)
+      throw restack(error, this.createConfigs)
     }
     await this.removeRules(this.#configRuleIds)
     this.#configRuleIds = []
@@ -486,14 +482,12 @@ export class HttpInterceptorClient implements Interceptor {
   async pollInterceptedCalls(options: PollInterceptedCallsOptions): Promise<InterceptedCall[]> {
     const { numberOfCallsToExpect, timeout = DEFAULT_POLL_TIMEOUT } = (options ?? {}) as PollInterceptedCallsOptions
     if (!Number.isInteger(numberOfCallsToExpect) || numberOfCallsToExpect < 0) {
-      throw atCaller(
-        new ArgumentError(
-          'pollInterceptedCalls',
-          'options.numberOfCallsToExpect',
-          'an integer, 0 or more',
-          numberOfCallsToExpect,
-        ),
+      failArgument(
         this.pollInterceptedCalls,
+        'pollInterceptedCalls',
+        'options.numberOfCallsToExpect',
+        'an integer, 0 or more',
+        numberOfCallsToExpect,
       )
     }
     const outcome = await eventually(
@@ -741,15 +735,4 @@ function readConfigs(
 function queryParamsOf(url: string): Record<string, string> {
   const search = URL.canParse(url) ? new URL(url).searchParams : new URLSearchParams(url.split('?')[1] ?? '')
   return Object.fromEntries(search)
-}
-
-/** Points an error's stack at the user's line (the caller of `boundary`). */
-function atCaller(error: unknown, boundary?: Function): unknown {
-  if (error instanceof ArgumentError && boundary !== undefined) {
-    const holder: { stack?: string } = {}
-    Error.captureStackTrace(holder, boundary)
-    const frames = holder.stack?.split('\n').slice(1).join('\n')
-    if (frames !== undefined) error.stack = `${error.name}: ${error.message}\n${frames}`
-  }
-  return error
 }

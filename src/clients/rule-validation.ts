@@ -4,6 +4,7 @@
  * interceptor layer never loads this module (what a response must be for the runtime to answer it
  * is decided once, in the runtime's stored-rule.ts, and checked here through it).
  */
+import leven from 'leven'
 import { ArgumentError } from '../errors.js'
 import { urlPatternProblem } from '../runtime/interceptor/matching.js'
 import {
@@ -125,21 +126,8 @@ export function validateResponse(callee: string, argument: string, value: unknow
 function rejectUnknownKeys(callee: string, argument: string, value: Record<string, unknown>, known: readonly string[]) {
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue
-    const near = known.find((candidate) => editDistance(candidate.toLowerCase(), key.toLowerCase()) <= 2)
+    const near = known.find((candidate) => leven(candidate.toLowerCase(), key.toLowerCase()) <= 2)
     const hint = near === undefined ? `one of ${known.join(', ')}` : `did you mean ${near}?`
     throw new ArgumentError(callee, `${argument}.${key}`, `absent (unknown key; ${hint})`, value[key])
   }
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }

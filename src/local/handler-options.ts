@@ -9,7 +9,7 @@ import { basename, dirname, extname, resolve } from 'node:path'
 import { failArgument } from '../errors.js'
 import { ENV, LAYER } from '../runtime/interceptor/schema.js'
 import { bundleEntry, type LocalBundlingOptions } from './bundle-entry.js'
-import type { HandlerOptions, InterceptorTarget } from './invoke-handler.js'
+import type { HandlerOptions, LocalInterceptorOptions } from './invoke-handler.js'
 import { type LocalFunctionEnvironment, launchFunction } from './launcher/function-environment.js'
 import { LAMBDA_OPT } from './launcher/opt-directory.js'
 import {
@@ -71,8 +71,9 @@ export async function prepareHandler(
   const node = checkNode(options.node, boundary, callee, 'options.node')
   const cwd = checkCwd(options.cwd, boundary, callee, 'options.cwd')
 
-  // Before bundling: a layer that cannot be built must not leave a bundle behind.
-  const layers = interceptor ? [await interceptorLayerRoot()] : []
+  // Before bundling: a layer that cannot be built must not leave a bundle behind. The layer's builder is loaded
+  // lazily: only runs with an interceptor need it.
+  const layers = interceptor ? [(await import('../build/interceptor-layer.js')).interceptorLayerRoot()] : []
   const typescript = TS_EXTENSIONS.includes(extname(entry))
   const { codeDir, moduleName } = typescript
     ? await bundleEntry(entry, runtime, bundling)
@@ -138,7 +139,7 @@ function checkEntry(entry: unknown, boundary: Function, callee: string): string 
   return path
 }
 
-function checkInterceptor(value: unknown, boundary: Function, callee: string): InterceptorTarget | undefined {
+function checkInterceptor(value: unknown, boundary: Function, callee: string): LocalInterceptorOptions | undefined {
   if (value === undefined) return undefined
   if (value === null || typeof value !== 'object') {
     failArgument(boundary, callee, 'options.interceptor', 'an object { tableName, functionName, endpoint? }', value)
@@ -156,7 +157,7 @@ function checkInterceptor(value: unknown, boundary: Function, callee: string): I
 
 function checkHandlerFunctionName(
   given: unknown,
-  interceptor: InterceptorTarget | undefined,
+  interceptor: LocalInterceptorOptions | undefined,
   entry: string,
   boundary: Function,
   callee: string,
@@ -200,13 +201,4 @@ function checkBundling(value: unknown, boundary: Function, callee: string): Loca
     )
   }
   return bundling
-}
-
-/**
- * The interceptor layer's directory (holds `stakeout/wrapper` and `stakeout/handler.mjs`), built on
- * demand. Loaded lazily: only runs with an interceptor need it.
- */
-async function interceptorLayerRoot(): Promise<string> {
-  const layer = await import('../build/interceptor-layer.js')
-  return layer.interceptorLayerRoot()
 }

@@ -14,7 +14,7 @@ import { failArgument, StakeoutError } from '../errors.js'
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../runtime/interceptor/schema.js'
 
 /** Options of {@link createInterceptorTable}. */
-export interface InterceptorTableOptions {
+export interface LocalInterceptorTableOptions {
   /**
    * The DynamoDB endpoint, e.g. DynamoDB Local's `http://127.0.0.1:8000`. Not with `dynamodb`.
    * With an endpoint, the region is `AWS_REGION` (else `us-east-1`), and when this process has no
@@ -35,8 +35,8 @@ export interface InterceptorTableOptions {
   readonly tableName?: string
 }
 
-/** An interceptor table made by {@link createInterceptorTable}. */
-export interface InterceptorTable {
+/** An interceptor table made on a local (or any) DynamoDB endpoint by {@link createInterceptorTable}. */
+export interface LocalInterceptorTable {
   /** The table's name: pass it as `tableName` to `startHandler`'s `interceptor`, `useInterceptor` or `HttpInterceptorClient`. */
   readonly tableName: string
   /** Deletes the table (with every rule and recorded call in it). Idempotent; a table already gone is fine. */
@@ -79,7 +79,9 @@ const EXPECTED_SCHEMA = `${PARTITION_KEY} (string, HASH) and ${SORT_KEY} (string
  * })
  * // in a test file: useInterceptor(() => ({ functionName: 'CreditAccount', tableName, endpoint: ddb.endpoint }))
  */
-export async function createInterceptorTable(options: InterceptorTableOptions = {}): Promise<InterceptorTable> {
+export async function createInterceptorTable(
+  options: LocalInterceptorTableOptions = {},
+): Promise<LocalInterceptorTable> {
   checkOptions(options)
   const tableName = options.tableName ?? `stakeout-interceptor-${randomBytes(6).toString('hex')}`
   const connect = (): { client: DynamoDBClient; owned: boolean } =>
@@ -115,7 +117,7 @@ export async function createInterceptorTable(options: InterceptorTableOptions = 
   }
 }
 
-function checkOptions(options: InterceptorTableOptions): void {
+function checkOptions(options: LocalInterceptorTableOptions): void {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     failArgument(createInterceptorTable, CALLEE, 'options', 'an object like { endpoint, tableName? }', options)
   }

@@ -14,8 +14,12 @@ import type { FunctionEnvironment, InvokeOptions, InvokeResult, LambdaNodeRuntim
 export type { LocalBundlingOptions } from './bundle-entry.js'
 export type { InvocationError, InvokeOptions, InvokeResult, LambdaNodeRuntime } from './launcher/types.js'
 
-/** Where the HTTP interceptor keeps its rules and recorded calls (see `HttpInterceptor`). */
-export interface InterceptorTarget {
+/**
+ * The `interceptor` option of {@link startHandler} and {@link invokeHandler}: where the HTTP interceptor layer the
+ * function runs with keeps its rules and recorded calls (see `HttpInterceptor`). The test side reaches the same
+ * table through `useInterceptor`'s `InterceptorTarget`.
+ */
+export interface LocalInterceptorOptions {
   /** The interceptor table's name. */
   readonly tableName: string
   /** The name the function runs under: rules and calls are keyed by it (`AWS_LAMBDA_FUNCTION_NAME`). */
@@ -61,7 +65,7 @@ export interface HandlerOptions {
    * none, so such a call is lost.
    * @default none
    */
-  readonly interceptor?: InterceptorTarget
+  readonly interceptor?: LocalInterceptorOptions
   /**
    * How long one invocation may run before the process is killed and the invocation fails with
    * Lambda's `Task timed out after N seconds`. INIT gets Lambda's 10 s init limit, or this when longer.

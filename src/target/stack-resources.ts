@@ -1,4 +1,5 @@
-import { ArgumentError, describeValue, StakeoutError } from '../errors.js'
+import leven from 'leven'
+import { ArgumentError, atUserLine, describeValue, StakeoutError } from '../errors.js'
 import { arnServiceOfType, isArn, nameInArn, parseArn } from './arn.js'
 import { AWS_SERVICES, type AwsService, type ClientSettings, type LocalConnection } from './client-settings.js'
 import { isRecord } from './template.js'
@@ -181,14 +182,14 @@ export class StackResources {
   clientSettings(service: AwsService): ClientSettings {
     if (typeof service !== 'string' || !AWS_SERVICES.includes(service)) {
       const expectation = `one of ${AWS_SERVICES.map((each) => `'${each}'`).join(', ')}`
-      throw boundary(new ArgumentError('clientSettings', 'service', expectation, service), this.clientSettings)
+      throw atUserLine(new ArgumentError('clientSettings', 'service', expectation, service), this.clientSettings)
     }
     const local = this.local
     if (local === undefined) return this.region === undefined ? {} : { region: this.region }
     const endpoint = local.endpoints[service]
     if (endpoint === undefined) {
       const served = AWS_SERVICES.filter((each) => local.endpoints[each] !== undefined)
-      throw boundary(
+      throw atUserLine(
         new StakeoutError(
           `The local target does not serve ${service}: it serves ${served.join(', ') || 'no service'}. ` +
             'Test the stack deployed (STAKEOUT_STACK=<stack name>) to reach it.',
@@ -217,15 +218,15 @@ export class StackResources {
    */
   resolve(ref: string, options: ResolveOptions = {}): StackResource {
     if (typeof ref !== 'string' || ref.trim() === '') {
-      throw boundary(new ArgumentError('resolve', 'ref', 'a non-empty string', ref), this.resolve)
+      throw atUserLine(new ArgumentError('resolve', 'ref', 'a non-empty string', ref), this.resolve)
     }
     const types = typesOf(options, this.resolve)
     const pool =
       types === undefined ? this.resources : this.resources.filter((resource) => types.includes(resource.type))
     const matches = matching(ref.trim(), pool)
     if (matches.length === 1) return matches[0]!
-    if (matches.length > 1) throw boundary(this.#ambiguous(ref, matches, types), this.resolve)
-    throw boundary(this.#unknown(ref, pool, types), this.resolve)
+    if (matches.length > 1) throw atUserLine(this.#ambiguous(ref, matches, types), this.resolve)
+    throw atUserLine(this.#unknown(ref, pool, types), this.resolve)
   }
 
   /**
@@ -288,7 +289,7 @@ export class StackResources {
       throw new Unresolved(`it is a list (${JSON.stringify(resolved)}), not a string`)
     } catch (error) {
       if (!(error instanceof Unresolved)) throw error
-      throw boundary(new StakeoutError(`Cannot resolve ${what}: ${error.message}`), this.requireValue)
+      throw atUserLine(new StakeoutError(`Cannot resolve ${what}: ${error.message}`), this.requireValue)
     }
   }
 
@@ -312,7 +313,7 @@ export class StackResources {
   #stackOf(from: StackResource | undefined, callee: Function): string {
     if (from === undefined) return this.stackName
     if (!isRecord(from) || typeof from.stackName !== 'string') {
-      throw boundary(new ArgumentError(callee.name, 'from', 'a StackResource (from resolve)', from), callee)
+      throw atUserLine(new ArgumentError(callee.name, 'from', 'a StackResource (from resolve)', from), callee)
     }
     return from.stackName
   }
@@ -608,13 +609,14 @@ function partitionOf(region: string): string {
 
 function typesOf(options: ResolveOptions, callee: Function): readonly string[] | undefined {
   const name = callee.name
-  if (!isRecord(options)) throw boundary(new ArgumentError(name, 'options', 'an object like { type }', options), callee)
+  if (!isRecord(options))
+    throw atUserLine(new ArgumentError(name, 'options', 'an object like { type }', options), callee)
   const type = options.type
   if (type === undefined) return undefined
   const types = typeof type === 'string' ? [type] : type
   if (!Array.isArray(types) || types.length === 0 || types.some((each) => typeof each !== 'string' || each === '')) {
     const expectation = 'a CloudFormation type like AWS::Lambda::Function, or a non-empty array of them'
-    throw boundary(new ArgumentError(name, name === 'ofType' ? 'type' : 'options.type', expectation, type), callee)
+    throw atUserLine(new ArgumentError(name, name === 'ofType' ? 'type' : 'options.type', expectation, type), callee)
   }
   return types
 }
@@ -658,7 +660,7 @@ function distanceTo(ref: string, resource: StackResource): number {
     if (name === undefined || name === '') continue
     const candidate = name.toLowerCase()
     const longest = Math.max(wanted.length, candidate.length)
-    let distance = editDistance(wanted, candidate) / longest
+    let distance = leven(wanted, candidate) / longest
     // `Ledger` is close to `LedgerB7379752` however many characters the hash adds.
     if (candidate.includes(wanted) || wanted.includes(candidate)) {
       distance = Math.min(distance, 0.3 * (1 - Math.min(wanted.length, candidate.length) / longest))
@@ -666,19 +668,6 @@ function distanceTo(ref: string, resource: StackResource): number {
     best = Math.min(best, distance)
   }
   return best
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }
 
 /** Why a template value cannot be known on this target: caught by resolveValue, turned into a message by requireValue. */
@@ -692,10 +681,4 @@ function show(value: unknown): string {
       .map(([key, inner]) => `${key}: ${show(inner)}`)
       .join(', ')} }`
   return typeof value === 'string' ? value : String(value)
-}
-
-/** Starts the error's stack at the user's call, not inside stakeout. */
-function boundary<E extends Error>(error: E, callee: Function): E {
-  Error.captureStackTrace(error, callee)
-  return error
 }

@@ -221,6 +221,23 @@ describe('bad input', () => {
     )
   })
 
+  it("points a refused option at the caller's line", async () => {
+    const error = (() => {
+      try {
+        new FunctionClient({ functionName: '' })
+      } catch (caught) {
+        return caught as Error
+      }
+    })()
+    expect(error).toBeInstanceOf(ArgumentError)
+    expect(error?.stack?.split('\n')[1]).toContain('function-client.test.ts')
+    const invoked = await clientOf('echo')
+      .invoke({}, { signal: 'stop' as never })
+      .catch((caught: unknown) => caught)
+    expect(invoked).toBeInstanceOf(ArgumentError)
+    expect((invoked as Error).stack?.split('\n')[1]).toContain('function-client.test.ts')
+  })
+
   it('refuses bad invoke options', async () => {
     const echo = clientOf('echo')
     await expect(echo.invoke({}, { clientContext: [] as never })).rejects.toThrow(

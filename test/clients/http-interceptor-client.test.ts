@@ -257,6 +257,32 @@ describe('mock', () => {
     expect((error as Error).stack?.split('\n')[1]).toContain('http-interceptor-client.test.ts')
   })
 
+  it("points every refused argument at the caller's line: the constructor's and each method's", async () => {
+    const client = newClient()
+    const thrown = (act: () => unknown): unknown => {
+      try {
+        act()
+      } catch (error) {
+        return error
+      }
+      throw new Error('expected a throw')
+    }
+    const errors = [
+      thrown(() => new HttpInterceptorClient({ functionName: '', tableName })),
+      thrown(() => client.startRecording(Number.NaN)),
+      await client.recordAll('yes' as never).catch((caught: unknown) => caught),
+      await client.removeRules('rule-1' as never).catch((caught: unknown) => caught),
+      await client.pollInterceptedCalls({ numberOfCallsToExpect: -1 }).catch((caught: unknown) => caught),
+      await client.passThrough('api.example.com/*').catch((caught: unknown) => caught),
+      await client.calls(42 as never).catch((caught: unknown) => caught),
+      await client.createConfigs('all' as never).catch((caught: unknown) => caught),
+    ]
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ArgumentError)
+      expect((error as Error).stack?.split('\n')[1]).toContain('http-interceptor-client.test.ts')
+    }
+  })
+
   it('keeps the order of rules written in the same millisecond, so the last one wins', async () => {
     const client = newClient()
     const mocks = await Promise.all(

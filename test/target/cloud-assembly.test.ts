@@ -277,6 +277,21 @@ describe('loadCloudAssembly, choosing stacks', () => {
     )
     expect(() => stack.resolve('Ledger', { type: [] })).toThrow(/resolve: options.type must be a CloudFormation type/)
   })
+
+  it("points a refused ref and an unknown one at the caller's line", async () => {
+    const stack = await loadCloudAssembly(outdir, { stackName: 'MyStack' })
+    for (const ref of ['', 'NoSuchResource']) {
+      const error = (() => {
+        try {
+          stack.resolve(ref)
+        } catch (caught) {
+          return caught as Error
+        }
+      })()
+      expect(error).toBeInstanceOf(StakeoutError)
+      expect(error?.stack?.split('\n').find((line) => line.startsWith('    at '))).toContain('cloud-assembly.test.ts')
+    }
+  })
 })
 
 function catchError(run: () => unknown): Error {

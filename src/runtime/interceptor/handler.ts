@@ -13,8 +13,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { hasCredentialsInEnv } from './aws-environment.js'
 import { installInterceptor, settingsFromEnv } from './interceptor.js'
-import { HandlerLoadError, loadHandler, wrapHandler } from './load-handler.js'
+import { loadHandler } from './load-handler.js'
+import { HandlerLoadError } from './runtime-client.js'
 import { ENV, LAYER } from './schema.js'
+import { wrapHandler } from './wrap-handler.js'
 
 const originalHandler = process.env[ENV.originalHandler]
 if (!originalHandler) {
@@ -41,7 +43,7 @@ if (!settings) {
   console.warn(`[stakeout] ${problems.join('; ')}: outbound calls are not intercepted. ${advice}`)
 }
 const interceptor = settings
-  ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
+  ? installInterceptor(settings, async () => (await import('./store.js')).openInterceptorStore(settings))
   : undefined
 // Off Lambda (a local run with a profile, SSO or a container endpoint), fetching credentials takes longer than a
 // call waits for the rules: start it at INIT. On Lambda they are in the environment and INIT loads nothing more.

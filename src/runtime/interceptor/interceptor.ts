@@ -33,7 +33,7 @@ import {
   type RequestSnapshot,
 } from './schema.js'
 import { closeHandlesLeftOpen } from './socket-handles.js'
-import type { InterceptorTable, RuleSet } from './store.js'
+import type { InterceptorStore, RuleSet } from './store.js'
 import type { ParsedRule } from './stored-rule.js'
 
 /** What the interceptor needs to know, read once from the environment. */
@@ -133,8 +133,8 @@ interface Invocation extends RecordingState {
   bodies: Set<Promise<void>>
 }
 
-/** A running interceptor. */
-export interface Interceptor {
+/** The interceptor installed in this Lambda process (the test side reads what it recorded through `Interceptor`). */
+export interface InstalledInterceptor {
   /**
    * Runs one invocation: calls inside are attributed to it, and written before this settles (and before
    * `deadline`, epoch ms, when given: see recorder.ts).
@@ -168,13 +168,13 @@ function polyfillForNode20(): void {
  * @param settings - from {@link settingsFromEnv}.
  * @param openTable - opens the table; called (and its module loaded) when the first invocation starts.
  * @example
- * const interceptor = installInterceptor(settings, async () => (await import('./store.js')).openInterceptorTable(settings))
+ * const interceptor = installInterceptor(settings, async () => (await import('./store.js')).openInterceptorStore(settings))
  * const result = await interceptor.run(context.awsRequestId, () => userHandler(event, context))
  */
 export function installInterceptor(
   settings: InterceptorSettings,
-  openTable: () => Promise<InterceptorTable>,
-): Interceptor {
+  openTable: () => Promise<InterceptorStore>,
+): InstalledInterceptor {
   polyfillForNode20()
   const invocations = new AsyncLocalStorage<Invocation>()
   // Marks our own table work. Every request made inside it is ours, not only the table's: the AWS SDK also fetches
@@ -185,8 +185,8 @@ export function installInterceptor(
   /** Recorded calls waiting for their real response's status, by @mswjs/interceptors request id. */
   const awaitingStatus = new Map<string, { call: RecordedCall; invocation: Invocation }>()
   const corruptLogged = new Set<string>()
-  let table: Promise<InterceptorTable> | undefined
-  const tableOnce = (): Promise<InterceptorTable> => {
+  let table: Promise<InterceptorStore> | undefined
+  const tableOnce = (): Promise<InterceptorStore> => {
     table ??= openTable().catch((error: unknown) => {
       // A module that failed to load must not stay broken for the life of the sandbox.
       table = undefined

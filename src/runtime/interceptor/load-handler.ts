@@ -28,17 +28,6 @@ import {
   STREAMING,
 } from './runtime-client.js'
 
-export {
-  HandlerLoadError,
-  HIGH_WATER_MARK,
-  isRuntimeClientV4,
-  type LambdaHandler,
-  refuseCallbackHandler,
-  STREAMING,
-} from './runtime-client.js'
-// handler.ts takes the loader and the wrapper from here.
-export { type AroundInvocation, wrapHandler } from './wrap-handler.js'
-
 /** Which runtime interface client's rules to follow. */
 export interface LoadHandlerOptions {
   /** @default 4 when {@link isRuntimeClientV4} says so for this process, else 3 */

@@ -146,9 +146,6 @@ export interface SerializedRegExp {
 /** Matches a string: exactly (string) or by pattern (RegExp). */
 export type TextMatcher = string | RegExp
 
-/** A JSON value. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
-
 /**
  * Which requests a rule (or an assertion) is about. Every given field must match.
  *

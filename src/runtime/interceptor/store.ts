@@ -51,7 +51,7 @@ export interface TableSettings {
 }
 
 /** The table operations the interceptor uses. */
-export interface InterceptorTable {
+export interface InterceptorStore {
   /** One (paginated) consistent Query on `<function>#rules`. */
   loadRules(abortSignal?: AbortSignal): Promise<RuleSet>
   /**
@@ -76,10 +76,10 @@ let client: SendOperation | undefined
  * Opens the interceptor table for one function.
  *
  * @example
- * const table = openInterceptorTable({ tableName, functionName, ttlSeconds: 86_400 })
- * const { rules, uses, recordAll } = await table.loadRules()
+ * const store = openInterceptorStore({ tableName, functionName, ttlSeconds: 86_400 })
+ * const { rules, uses, recordAll } = await store.loadRules()
  */
-export function openInterceptorTable(settings: TableSettings, send?: SendOperation): InterceptorTable {
+export function openInterceptorStore(settings: TableSettings, send?: SendOperation): InterceptorStore {
   const dynamodb = (): SendOperation => {
     if (send) return send
     client ??= createDynamoDBClient()

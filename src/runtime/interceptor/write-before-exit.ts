@@ -94,8 +94,8 @@ export function writeSynchronously(
 async function write(job: Job): Promise<void> {
   let answer: Omit<SynchronousWrite, 'finished'>
   try {
-    const { openInterceptorTable } = await import('./store.js')
-    const outcome = await openInterceptorTable(job.settings).record(job.calls)
+    const { openInterceptorStore } = await import('./store.js')
+    const outcome = await openInterceptorStore(job.settings).record(job.calls)
     answer =
       outcome.error === undefined
         ? { unrecordedCalls: outcome.unrecordedCalls }

@@ -4,15 +4,15 @@
  * in the table can no longer reach the line "cannot answer"; a bug could, and must not leak a secret).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type Interceptor, installInterceptor } from '../../../src/runtime/interceptor/interceptor.js'
+import { type InstalledInterceptor, installInterceptor } from '../../../src/runtime/interceptor/interceptor.js'
 import { compileMatcher } from '../../../src/runtime/interceptor/matching.js'
 import { redactionFromEnv } from '../../../src/runtime/interceptor/redaction.js'
-import type { InterceptorTable } from '../../../src/runtime/interceptor/store.js'
+import type { InterceptorStore } from '../../../src/runtime/interceptor/store.js'
 import type { ParsedRule } from '../../../src/runtime/interceptor/stored-rule.js'
 import { type EchoServer, startEchoServer } from './fixtures/harness.js'
 
 let server: EchoServer
-let interceptor: Interceptor | undefined
+let interceptor: InstalledInterceptor | undefined
 
 beforeAll(async () => {
   server = await startEchoServer()
@@ -39,7 +39,7 @@ describe('the log line of a rule that cannot answer', () => {
       responses: [{ headers: { 'x-price': '€' } }],
       matcher: compileMatcher({ url: `${server.url}/*` }),
     }
-    const table: InterceptorTable = {
+    const table: InterceptorStore = {
       loadRules: async () => ({ rules: [rule], uses: new Map(), recordAll: false, corrupt: [] }),
       record: async () => ({ unrecordedCalls: 0 }),
       claimUse: async () => undefined,

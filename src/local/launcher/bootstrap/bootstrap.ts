@@ -15,8 +15,13 @@
  * (protocol.ts) instead of the Runtime API.
  * @packageDocumentation
  */
-import { isRuntimeClientV4, loadHandler, refuseCallbackHandler } from '../../../runtime/interceptor/load-handler.js'
-import { STREAM_RESPONSE, STREAMING } from '../../../runtime/interceptor/runtime-client.js'
+import { loadHandler } from '../../../runtime/interceptor/load-handler.js'
+import {
+  isRuntimeClientV4,
+  refuseCallbackHandler,
+  STREAM_RESPONSE,
+  STREAMING,
+} from '../../../runtime/interceptor/runtime-client.js'
 import type { InvokeMessage } from '../protocol.js'
 import { captureOutput, endInit, inFlight, isInitializing, send } from './channel.js'
 import { patchConsole } from './console.js'

@@ -129,8 +129,17 @@ export class FunctionPool {
     try {
       // Aborting ends the invocation as a timeout does: the launcher kills and replaces the process.
       const result = await running.invoke(event, signal === undefined ? {} : { signal })
-      if (this.#stopped) await this.#retire(running)
-      else this.#idle.push(running)
+      if (this.#stopped) {
+        await this.#retire(running)
+        // stop() killed it mid-invocation: say so, rather than pass the kill off as the function's own crash.
+        if (result.error !== undefined) {
+          throw new StakeoutError(
+            `function ${this.spec.label}: the local app was stopped during this invocation (stop() ends the invocations in flight)`,
+          )
+        }
+      } else {
+        this.#idle.push(running)
+      }
       return result
     } catch (error) {
       await this.#retire(running)

@@ -29,7 +29,16 @@ const FUNCTION_WITHOUT_LOCAL_EFFECT = new Set([
   'PackageType',
   'CodeSigningConfigArn',
 ])
-const FUNCTION_TRANSLATED = new Set(['Code', 'Handler', 'Runtime', 'Environment', 'Timeout', 'MemorySize', 'Layers'])
+const FUNCTION_TRANSLATED = new Set([
+  'Code',
+  'Handler',
+  'Runtime',
+  'Environment',
+  'Timeout',
+  'MemorySize',
+  'Layers',
+  'ReservedConcurrentExecutions',
+])
 
 /** A line of the start-up warning: what is not brought up (or not wholly), and why. */
 export interface Gap {
@@ -213,7 +222,9 @@ export function functionSpec(
   Object.assign(environment, sdkEnvironment)
   const timeout = Number(properties.Timeout ?? 3)
   const memory = Number(properties.MemorySize ?? 128)
+  const reserved = Number(properties.ReservedConcurrentExecutions)
   return {
+    ...(Number.isInteger(reserved) && reserved >= 0 ? { reservedConcurrency: reserved } : {}),
     label,
     functionName,
     runtime,

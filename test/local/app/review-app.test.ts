@@ -102,6 +102,38 @@ describe('startLocal with the review app', () => {
     expect(new Set(pids).size).toBe(20)
   })
 
+  it('throttles a function past its ReservedConcurrentExecutions, as Lambda does: TooManyRequestsException', async () => {
+    const three = await Promise.allSettled(Array.from({ length: 3 }, () => app.invoke('Limited', { holdMs: 500 })))
+    expect(three.filter((out) => out.status === 'fulfilled')).toHaveLength(2)
+    expect(three.filter((out) => out.status === 'rejected')).toEqual([
+      {
+        status: 'rejected',
+        reason: expect.objectContaining({
+          message:
+            'function ReviewStack/Limited: Rate Exceeded. (TooManyRequestsException, ' +
+            'ReservedFunctionConcurrentInvocationLimitExceeded): its ReservedConcurrentExecutions is 2, and 2 ' +
+            'invocations are running',
+        }),
+      },
+    ])
+    const viaApi = await Promise.allSettled(
+      Array.from({ length: 3 }, () =>
+        lambda.send(new InvokeCommand({ FunctionName: nameOf('Limited'), Payload: JSON.stringify({ holdMs: 500 }) })),
+      ),
+    )
+    expect(viaApi.filter((out) => out.status === 'rejected')).toEqual([
+      {
+        status: 'rejected',
+        reason: expect.objectContaining({
+          name: 'TooManyRequestsException',
+          message: 'Rate Exceeded.',
+          Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+          $metadata: expect.objectContaining({ httpStatusCode: 429 }),
+        }),
+      },
+    ])
+  })
+
   it('refuses a function whose variables pass Lambda’s 4 KB, as Lambda refuses to create it', async () => {
     const oversized = app.resources.resolve('Oversized', { type: 'AWS::Lambda::Function' })
     const reason =

@@ -6,6 +6,10 @@ import { type Arns, functionArn, generatedName, layerVersionArn, tableArn } from
 import { tableGaps } from './tables.js'
 
 export const TABLE = 'AWS::DynamoDB::Table'
+/** A `TableV2`: brought up as its one replica in the stack's region. */
+export const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable'
+/** The table types, both created on DynamoDB Local. */
+export const TABLES: readonly string[] = [TABLE, GLOBAL_TABLE]
 export const FUNCTION = 'AWS::Lambda::Function'
 export const LAYER = 'AWS::Lambda::LayerVersion'
 const NESTED_STACK = 'AWS::CloudFormation::Stack'
@@ -64,7 +68,7 @@ export function localResources(
     const name = resource.physicalId ?? localName(resource)
     if (name === undefined) return local
     local.physicalId = name
-    if (resource.type === TABLE) {
+    if (TABLES.includes(resource.type)) {
       local.attributes = { Arn: tableArn(where, name) }
       const streamArn = streams.get(resource)
       if (streamArn !== undefined) local.attributes.StreamArn = streamArn
@@ -89,7 +93,7 @@ const names = new WeakMap<StackResource, string>()
 
 /** The name a table, function or layer gets locally when its template names none (the same for the whole start). */
 function localName(resource: StackResource): string | undefined {
-  if (![TABLE, FUNCTION, LAYER].includes(resource.type)) return undefined
+  if (![...TABLES, FUNCTION, LAYER].includes(resource.type)) return undefined
   let name = names.get(resource)
   if (name === undefined) {
     const explicit = resource.type === LAYER ? resource.properties?.LayerName : undefined
@@ -104,11 +108,11 @@ function localName(resource: StackResource): string | undefined {
 
 /** What is not brought up at all: every resource of a type the local target does not run. */
 export function unsupportedResources(resources: StackResources): Gap[] {
-  const handled = new Set([TABLE, FUNCTION, LAYER, NESTED_STACK])
+  const handled = new Set([...TABLES, FUNCTION, LAYER, NESTED_STACK])
   return resources.resources.flatMap((resource): Gap[] => {
     if (handled.has(resource.type)) {
-      if (resource.type !== TABLE) return []
-      return tableGaps(resource).map((property) => ({
+      if (!TABLES.includes(resource.type)) return []
+      return tableGaps(resource, resources.stacks[0]?.region).map((property) => ({
         resource,
         what: property,
         why: 'this table property is not applied locally',

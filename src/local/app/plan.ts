@@ -214,13 +214,25 @@ export function functionSpec(
   } catch (error) {
     return { refused: (error as Error).message }
   }
+  const refusedByLambda = ': Lambda refuses to create it, so the deploy would fail'
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
+    return {
+      refused: `its FunctionName ${JSON.stringify(functionName)} is not a name Lambda accepts (1 to 64 letters, digits, - or _)${refusedByLambda}`,
+    }
+  }
+  // The pattern the Lambda API reference gives for an Environment.Variables key.
+  const badVariable = Object.keys(environment).find((name) => !/^[a-zA-Z][a-zA-Z0-9_]+$/.test(name))
+  if (badVariable !== undefined) {
+    return {
+      refused: `its environment variable ${JSON.stringify(badVariable)} is not a name Lambda accepts (a letter, then letters, digits or _)${refusedByLambda}`,
+    }
+  }
   const size = environmentSize(environment)
   if (size > ENVIRONMENT_LIMIT_BYTES) {
     return {
       refused:
         `its environment variables take ${size.toLocaleString('en-US')} bytes (names and values), over the 4 KB ` +
-        `(${ENVIRONMENT_LIMIT_BYTES.toLocaleString('en-US')} bytes) Lambda allows a function: Lambda refuses to ` +
-        'create it, so the deploy would fail',
+        `(${ENVIRONMENT_LIMIT_BYTES.toLocaleString('en-US')} bytes) Lambda allows a function${refusedByLambda}`,
     }
   }
   Object.assign(environment, sdkEnvironment)

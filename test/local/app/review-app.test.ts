@@ -172,6 +172,15 @@ describe('startLocal with the review app', () => {
     await expect(app.invoke('Oversized', {})).rejects.toThrow(`function ReviewStack/Oversized: ${reason}`)
   })
 
+  it('refuses a function whose name or variable name Lambda does not accept, saying so rather than crashing', async () => {
+    await expect(app.invoke('Unicode', {})).rejects.toThrow(
+      'function ReviewStack/Unicode: its FunctionName "prüfung" is not a name Lambda accepts (1 to 64 letters, digits, - or _): Lambda refuses to create it, so the deploy would fail',
+    )
+    await expect(app.invoke('Umlaut', {})).rejects.toThrow(
+      'function ReviewStack/Umlaut: its environment variable "ÄPFEL" is not a name Lambda accepts (a letter, then letters, digits or _): Lambda refuses to create it, so the deploy would fail',
+    )
+  })
+
   it('refuses a function whose variable is an SSM parameter or an import, naming it, never a made-up value', async () => {
     await expect(app.invoke('Imported', {})).rejects.toThrow(
       'Cannot resolve environment variable PROBE_IMPORTED of function ReviewStack/Imported: { Fn::ImportValue: SharedBucketName }: Fn::ImportValue is not evaluated here',

@@ -130,6 +130,7 @@ async function readStack(
     stacks.push(stack)
     const template = await readTemplate(join(artifact.assemblyDir, templateFile))
     if (isRecord(template?.Outputs)) stack.templateOutputs = template.Outputs
+    if (isRecord(template?.Parameters)) stack.templateParameters = template.Parameters
     const paths = pathsByStack.get(constructPathOfStack)
     const nested: Array<() => Promise<void>> = []
     for (const [logicalId, entry] of templateResources(template)) {

@@ -46,6 +46,8 @@ export interface StackDescription {
   outputs?: Record<string, string>
   /** The template's `Outputs` (each `{ Value, Description?, Export? }`, intrinsics unresolved), when read from a template. */
   templateOutputs?: Record<string, unknown>
+  /** The template's `Parameters` (each `{ Type, Default?, ... }`), when read from a template: what a `Ref` to one names. */
+  templateParameters?: Record<string, unknown>
 }
 
 /**
@@ -423,7 +425,7 @@ export class StackResources {
       )
     }
     const passed = this.#parameterValue(stackName, name)
-    if (passed === undefined) throw new Unresolved(`{ Ref: ${name} } names no resource or parameter of ${stackName}`)
+    if (passed === undefined) throw new Unresolved(this.#unpassedParameter(name, stackName))
     return this.#text(passed.value, passed.stackName, depth + 1)
   }
 
@@ -452,6 +454,21 @@ export class StackResources {
       }
       return this.#ref(name, stackName, depth + 1)
     })
+  }
+
+  /** Why a `Ref` to a template parameter nobody passes has no value here: what it names, in the user's words. */
+  #unpassedParameter(name: string, stackName: string): string {
+    const parameter = this.#stackByName.get(stackName)?.templateParameters?.[name]
+    if (!isRecord(parameter) || typeof parameter.Type !== 'string') {
+      return `{ Ref: ${name} } names no resource or parameter of ${stackName}`
+    }
+    const type = parameter.Type
+    // CDK's StringParameter.valueForStringParameter (and cdk bootstrap's version) read SSM through such a parameter.
+    if (type.startsWith('AWS::SSM::Parameter::Value<') && typeof parameter.Default === 'string') {
+      return `{ Ref: ${name} } is the SSM parameter ${parameter.Default} (a template parameter of type ${type}), which this target does not read`
+    }
+    const given = parameter.Default === undefined ? 'no default' : `default ${JSON.stringify(parameter.Default)}`
+    return `{ Ref: ${name} } is a template parameter of ${stackName} (type ${type}, ${given}) whose deployed value this target does not know`
   }
 
   /** A nested stack's parameter: the expression its parent's `AWS::CloudFormation::Stack` passes for it. */

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path'
 import { StakeoutError } from '../../errors.js'
 import { startFunctionEnvironment } from '../launcher/index.js'
 import type { InvokeResult, LambdaNodeRuntime } from '../launcher/types.js'
+import { FunctionThrottledError } from '../services/lambda-api.js'
 
 /** The Node.js runtimes a local function runs on. */
 export const NODE_RUNTIMES: readonly LambdaNodeRuntime[] = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x']
@@ -23,6 +24,8 @@ export interface LocalFunctionSpec {
   readonly environment: Readonly<Record<string, string>>
   readonly timeoutMs: number
   readonly memoryMb: number
+  /** `ReservedConcurrentExecutions`: at most this many invocations at once, past it Lambda throttles. */
+  readonly reservedConcurrency?: number
 }
 
 /** One execution environment (one Node.js process): what {@link startEnvironment} gives the pool. */
@@ -102,6 +105,8 @@ export class FunctionPool {
   readonly #idle: Environment[] = []
   readonly #all = new Set<Environment>()
   #stopped = false
+  /** Invocations started and not yet ended, against the reserved concurrency. */
+  #running = 0
 
   constructor(spec: LocalFunctionSpec) {
     this.spec = spec
@@ -115,6 +120,23 @@ export class FunctionPool {
   async invoke(event: unknown, signal?: AbortSignal): Promise<InvokeResult> {
     this.#assertRunning()
     signal?.throwIfAborted()
+    const reserved = this.spec.reservedConcurrency
+    if (reserved !== undefined && this.#running >= reserved) {
+      throw new FunctionThrottledError(
+        `function ${this.spec.label}`,
+        'ReservedFunctionConcurrentInvocationLimitExceeded',
+        `its ReservedConcurrentExecutions is ${reserved}, and ${this.#running} invocation${this.#running === 1 ? ' is' : 's are'} running`,
+      )
+    }
+    this.#running += 1
+    try {
+      return await this.#invoke(event, signal)
+    } finally {
+      this.#running -= 1
+    }
+  }
+
+  async #invoke(event: unknown, signal: AbortSignal | undefined): Promise<InvokeResult> {
     let environment = this.#idle.pop()
     if (environment === undefined) {
       environment = await startEnvironment(this.spec)
@@ -129,8 +151,17 @@ export class FunctionPool {
     try {
       // Aborting ends the invocation as a timeout does: the launcher kills and replaces the process.
       const result = await running.invoke(event, signal === undefined ? {} : { signal })
-      if (this.#stopped) await this.#retire(running)
-      else this.#idle.push(running)
+      if (this.#stopped) {
+        await this.#retire(running)
+        // stop() killed it mid-invocation: say so, rather than pass the kill off as the function's own crash.
+        if (result.error !== undefined) {
+          throw new StakeoutError(
+            `function ${this.spec.label}: the local app was stopped during this invocation (stop() ends the invocations in flight)`,
+          )
+        }
+      } else {
+        this.#idle.push(running)
+      }
       return result
     } catch (error) {
       await this.#retire(running)

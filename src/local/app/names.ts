@@ -5,6 +5,7 @@ const NAME_LIMITS: Readonly<Record<string, number>> = {
   'AWS::Lambda::Function': 64,
   'AWS::Lambda::LayerVersion': 140,
   'AWS::DynamoDB::Table': 255,
+  'AWS::DynamoDB::GlobalTable': 255,
 }
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'

@@ -6,6 +6,10 @@ import { type Arns, functionArn, generatedName, layerVersionArn, tableArn } from
 import { tableGaps } from './tables.js'
 
 export const TABLE = 'AWS::DynamoDB::Table'
+/** A `TableV2`: brought up as its one replica in the stack's region. */
+export const GLOBAL_TABLE = 'AWS::DynamoDB::GlobalTable'
+/** The table types, both created on DynamoDB Local. */
+export const TABLES: readonly string[] = [TABLE, GLOBAL_TABLE]
 export const FUNCTION = 'AWS::Lambda::Function'
 export const LAYER = 'AWS::Lambda::LayerVersion'
 const NESTED_STACK = 'AWS::CloudFormation::Stack'
@@ -29,7 +33,16 @@ const FUNCTION_WITHOUT_LOCAL_EFFECT = new Set([
   'PackageType',
   'CodeSigningConfigArn',
 ])
-const FUNCTION_TRANSLATED = new Set(['Code', 'Handler', 'Runtime', 'Environment', 'Timeout', 'MemorySize', 'Layers'])
+const FUNCTION_TRANSLATED = new Set([
+  'Code',
+  'Handler',
+  'Runtime',
+  'Environment',
+  'Timeout',
+  'MemorySize',
+  'Layers',
+  'ReservedConcurrentExecutions',
+])
 
 /** A line of the start-up warning: what is not brought up (or not wholly), and why. */
 export interface Gap {
@@ -55,7 +68,7 @@ export function localResources(
     const name = resource.physicalId ?? localName(resource)
     if (name === undefined) return local
     local.physicalId = name
-    if (resource.type === TABLE) {
+    if (TABLES.includes(resource.type)) {
       local.attributes = { Arn: tableArn(where, name) }
       const streamArn = streams.get(resource)
       if (streamArn !== undefined) local.attributes.StreamArn = streamArn
@@ -80,7 +93,7 @@ const names = new WeakMap<StackResource, string>()
 
 /** The name a table, function or layer gets locally when its template names none (the same for the whole start). */
 function localName(resource: StackResource): string | undefined {
-  if (![TABLE, FUNCTION, LAYER].includes(resource.type)) return undefined
+  if (![...TABLES, FUNCTION, LAYER].includes(resource.type)) return undefined
   let name = names.get(resource)
   if (name === undefined) {
     const explicit = resource.type === LAYER ? resource.properties?.LayerName : undefined
@@ -95,11 +108,11 @@ function localName(resource: StackResource): string | undefined {
 
 /** What is not brought up at all: every resource of a type the local target does not run. */
 export function unsupportedResources(resources: StackResources): Gap[] {
-  const handled = new Set([TABLE, FUNCTION, LAYER, NESTED_STACK])
+  const handled = new Set([...TABLES, FUNCTION, LAYER, NESTED_STACK])
   return resources.resources.flatMap((resource): Gap[] => {
     if (handled.has(resource.type)) {
-      if (resource.type !== TABLE) return []
-      return tableGaps(resource).map((property) => ({
+      if (!TABLES.includes(resource.type)) return []
+      return tableGaps(resource, resources.stacks[0]?.region).map((property) => ({
         resource,
         what: property,
         why: 'this table property is not applied locally',
@@ -201,10 +214,33 @@ export function functionSpec(
   } catch (error) {
     return { refused: (error as Error).message }
   }
+  const refusedByLambda = ': Lambda refuses to create it, so the deploy would fail'
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(functionName)) {
+    return {
+      refused: `its FunctionName ${JSON.stringify(functionName)} is not a name Lambda accepts (1 to 64 letters, digits, - or _)${refusedByLambda}`,
+    }
+  }
+  // The pattern the Lambda API reference gives for an Environment.Variables key.
+  const badVariable = Object.keys(environment).find((name) => !/^[a-zA-Z][a-zA-Z0-9_]+$/.test(name))
+  if (badVariable !== undefined) {
+    return {
+      refused: `its environment variable ${JSON.stringify(badVariable)} is not a name Lambda accepts (a letter, then letters, digits or _)${refusedByLambda}`,
+    }
+  }
+  const size = environmentSize(environment)
+  if (size > ENVIRONMENT_LIMIT_BYTES) {
+    return {
+      refused:
+        `its environment variables take ${size.toLocaleString('en-US')} bytes (names and values), over the 4 KB ` +
+        `(${ENVIRONMENT_LIMIT_BYTES.toLocaleString('en-US')} bytes) Lambda allows a function${refusedByLambda}`,
+    }
+  }
   Object.assign(environment, sdkEnvironment)
   const timeout = Number(properties.Timeout ?? 3)
   const memory = Number(properties.MemorySize ?? 128)
+  const reserved = Number(properties.ReservedConcurrentExecutions)
   return {
+    ...(Number.isInteger(reserved) && reserved >= 0 ? { reservedConcurrency: reserved } : {}),
     label,
     functionName,
     runtime,
@@ -214,6 +250,20 @@ export function functionSpec(
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 3000,
     memoryMb: Number.isInteger(memory) && memory >= 128 ? memory : 128,
   }
+}
+
+/** Lambda's quota on a function's environment variables, all of them together ("Lambda quotas": 4 KB). */
+const ENVIRONMENT_LIMIT_BYTES = 4096
+
+/**
+ * The size Lambda holds against its 4 KB: the quota says "in aggregate" without the formula; names and values in
+ * UTF-8 bytes is the reading its error on a variable of exactly 4 KB bears out (inferred, not documented).
+ */
+function environmentSize(environment: Readonly<Record<string, string>>): number {
+  return Object.entries(environment).reduce(
+    (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value),
+    0,
+  )
 }
 
 /** The stack's outputs, resolved; an output that cannot be resolved is a gap (with the reason), not a guess. */

@@ -29,7 +29,7 @@ import {
   type Gap,
   localResources,
   resolveOutputs,
-  TABLE,
+  TABLES,
   unsupportedResources,
 } from './plan.js'
 import { assemblyOf, scratchDirectory } from './synth.js'
@@ -130,11 +130,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     const client = new DynamoDBClient({ ...named.clientSettings('dynamodb'), maxAttempts: 1 })
     const streams = new Map<StackResource, string | undefined>()
     try {
-      const tables = fromAssembly.ofType(TABLE)
+      const tables = fromAssembly.ofType(TABLES)
       await Promise.all(
         tables.map(async (table, index) => {
-          const name = named.ofType(TABLE)[index]?.physicalId ?? table.logicalId
-          streams.set(table, (await createTable(client, table, name)).streamArn)
+          const name = named.ofType(TABLES)[index]?.physicalId ?? table.logicalId
+          streams.set(table, (await createTable(client, table, name, where.region)).streamArn)
         }),
       )
       log(`tables: ${tables.length} created in ${seconds(started)}`)

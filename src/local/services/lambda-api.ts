@@ -3,6 +3,7 @@
  * `@aws-sdk/client-lambda` parses them: function names (name, ARN, partial ARN, qualifier), the documented errors
  * (status, `x-amzn-ErrorType`, and the body members the SDK reads), and the function-error payload.
  */
+import { StakeoutError } from '../../errors.js'
 import { LOCAL_ACCOUNT } from '../../target/index.js'
 import type { InvocationError, InvokeResult } from '../invoke-handler.js'
 
@@ -205,4 +206,25 @@ export function notServed(method: string, path: string): LambdaApiError {
       `InvocationType RequestResponse, Event or DryRun); ${method} ${path} is another Lambda operation. ` +
       'Test against the deployed stack (STAKEOUT_STACK) for the rest of the Lambda API.',
   )
+}
+
+/**
+ * An invocation Lambda throttles (`TooManyRequestsException`, 429): the function's reserved concurrency is in use.
+ * The invoker throws it; the endpoint answers it as Lambda does, so the SDK throws its own class (and retries it).
+ */
+export class FunctionThrottledError extends StakeoutError {
+  override name = 'FunctionThrottledError'
+  /** Lambda's `Reason`, e.g. `ReservedFunctionConcurrentInvocationLimitExceeded`. */
+  readonly reason: string
+
+  constructor(who: string, reason: string, detail: string) {
+    super(`${who}: Rate Exceeded. (TooManyRequestsException, ${reason}): ${detail}`)
+    this.reason = reason
+  }
+}
+
+/** The answer to a throttled invocation: 429 `TooManyRequestsException` with its `Reason`, as Lambda's. */
+export function throttled(error: FunctionThrottledError): LambdaApiError {
+  const answer = lambdaError(429, 'TooManyRequestsException', 'Rate Exceeded.')
+  return { ...answer, body: { ...answer.body, Reason: error.reason } }
 }

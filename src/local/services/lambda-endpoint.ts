@@ -9,6 +9,7 @@ import {
   decodeClientContext,
   enumError,
   type FunctionNameParts,
+  FunctionThrottledError,
   functionArn,
   functionErrorPayload,
   functionNotFound,
@@ -23,6 +24,7 @@ import {
   parseFunctionName,
   parsePayload,
   RESPONSE_LIMIT,
+  throttled,
   tooLarge,
   validationError,
 } from './lambda-api.js'
@@ -257,6 +259,7 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
 
 /** The ServiceException of an invocation the invoker could not run (or that stop() ended). */
 function invocationFailed(functionName: string, error: unknown, context: EndpointContext): LambdaApiError {
+  if (error instanceof FunctionThrottledError) return throttled(error)
   const reason = context.signal.aborted ? 'the local Lambda endpoint stopped' : String(error)
   return lambdaError(500, 'ServiceException', `Invocation of ${functionName} failed: ${reason}`, 'Service')
 }

@@ -3,28 +3,32 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isAlive, synthesizeCatalog, waitUntilGone } from './support.js'
+import { isAlive, synthesizeCatalog, synthesizeReview, waitUntilGone } from './support.js'
 
 const PARENT = join(import.meta.dirname, 'fixtures', 'start-and-wait.ts')
+const SPINNING_PARENT = join(import.meta.dirname, 'fixtures', 'spin-and-wait.ts')
 let assembly: string
+let review: string
 /** The parents' TMPDIR: their own, so no other test file's start cleans it up before this file looks. */
 let parentTmp: string
 const parents: ChildProcess[] = []
 
 beforeAll(async () => {
   assembly = await synthesizeCatalog()
+  review = await synthesizeReview()
   parentTmp = await mkdtemp(join(tmpdir(), 'stakeout-processes-test-'))
 }, 120_000)
 
 afterAll(async () => {
   for (const parent of parents) if (parent.exitCode === null && parent.signalCode === null) parent.kill('SIGKILL')
   await rm(assembly, { recursive: true, force: true })
+  await rm(review, { recursive: true, force: true })
   await rm(parentTmp, { recursive: true, force: true })
 })
 
 /** Starts a parent process that brings the app up; resolves with the pids it reports (java and two functions). */
-async function startParent(): Promise<{ parent: ChildProcess; pids: number[] }> {
-  const parent = spawn(process.execPath, ['--import', 'tsx', PARENT, assembly], {
+async function startParent(script = PARENT, app = assembly): Promise<{ parent: ChildProcess; pids: number[] }> {
+  const parent = spawn(process.execPath, ['--import', 'tsx', script, app], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: parentTmp },
   })
@@ -67,6 +71,14 @@ describe('no process outlives the parent that started the app', () => {
     expect(await leftBehind()).toEqual([])
     expect(pids.every(isAlive)).toBe(true)
     parent.kill('SIGINT')
+    await waitUntilGone(pids)
+  })
+
+  it('after SIGKILL of the parent: a function spinning in a busy loop and a process its handler started are gone too', async () => {
+    const { parent, pids } = await startParent(SPINNING_PARENT, review)
+    expect(pids).toHaveLength(3) // java, the environment (warm: the spin runs where the sleep was started), the sleep
+    expect(pids.every(isAlive)).toBe(true)
+    parent.kill('SIGKILL')
     await waitUntilGone(pids)
   })
 })

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { App } from 'aws-cdk-lib'
 import { buildCatalog, type CatalogVariant } from './fixtures/catalog/catalog-stack.js'
+import { buildReview } from './fixtures/review/review-stack.js'
 
 /** The catalogue fixture app: a CDK app that is not the bank. */
 export const CATALOG_DIR = join(import.meta.dirname, 'fixtures', 'catalog')
@@ -29,6 +30,15 @@ export async function synthesizeCatalog(variant: CatalogVariant = {}): Promise<s
   const outdir = await mkdtemp(join(await assembliesDir(), 'catalog-'))
   const app = new App({ outdir })
   buildCatalog(app, variant)
+  app.synth()
+  return outdir
+}
+
+/** The review app (tables of every shape, functions the local target refuses), synthesized into a fresh directory. */
+export async function synthesizeReview(): Promise<string> {
+  const outdir = await mkdtemp(join(await assembliesDir(), 'review-'))
+  const app = new App({ outdir })
+  buildReview(app)
   app.synth()
   return outdir
 }

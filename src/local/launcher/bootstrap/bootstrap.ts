@@ -27,6 +27,7 @@ import { captureOutput, endInit, inFlight, isInitializing, send } from './channe
 import { patchConsole } from './console.js'
 import { logError, runtimeError, toInvocationError } from './errors.js'
 import { type LoadedFunction, onInvoke, report, watchEmptyEventLoop } from './invoke.js'
+import { dieWithParent } from './orphan-guard.js'
 import { defineAwsLambdaGlobal } from './streaming.js'
 
 const env = process.env
@@ -39,6 +40,8 @@ if (typeof process.send !== 'function') {
 }
 // The launcher is gone (test runner killed, crash): an execution environment has no reason to live on.
 process.on('disconnect', () => process.exit(0))
+// ...even when the handler blocks the event loop, which keeps the disconnect from being seen.
+dieWithParent()
 
 captureOutput()
 const { jsonLogs } = patchConsole(env)

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { configDefaults, defineConfig } from 'vitest/config'
+import readme from './examples/readme/vitest.config.js'
 
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -15,6 +16,10 @@ const alias = {
   'stakeout/local': src('./src/local/index.ts'),
   stakeout: src('./src/index.ts'),
 }
+
+/** A package name of a user's config (`'stakeout/vitest'`) as the source it stands for here; a path stays as it is. */
+const fromSource = (files: string | string[] | undefined) =>
+  [files ?? []].flat().map((file) => (file in alias ? alias[file as keyof typeof alias] : file))
 
 /** With STAKEOUT_TEST_RESULTS set (CI), the totals also go to a file for the run's closing line. */
 const resultsDir = process.env.STAKEOUT_TEST_RESULTS
@@ -33,8 +38,8 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'test/jest/**'],
           globalSetup: ['test/global-setup.ts'],
           setupFiles: ['./src/vitest.ts'],
-          // The example project's global setup sets STAKEOUT_LOCAL_APP in this process for its workers; the unit
-          // tests choose their targets themselves and must not inherit the bank.
+          // The examples' global setup sets STAKEOUT_LOCAL_APP in this process while one app is up; the unit
+          // tests choose their targets themselves and must not inherit an example's app.
           env: { STAKEOUT_LOCAL_APP: '' },
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -53,6 +58,19 @@ export default defineConfig({
           setupFiles: [src('./src/vitest.ts')],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The README's newcomer project, run with its own vitest.config.ts (the one the README shows): a CDK app
+          // of its own (examples/readme/cdk.json), brought up beside the bank and handed to this project's workers.
+          ...readme.test,
+          name: 'readme',
+          root: src('./examples/readme'),
+          include: ['test/**/*.test.ts'],
+          globalSetup: fromSource(readme.test?.globalSetup),
+          setupFiles: fromSource(readme.test?.setupFiles),
         },
       },
     ],

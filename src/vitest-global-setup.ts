@@ -6,7 +6,8 @@
  * - else `STAKEOUT_LOCAL_APP` set (`npx stakeout local` running elsewhere): checks that app, and tests use it;
  * - else it brings the app of `STAKEOUT_APP` (a `cdk.out`, a CDK project folder or an app command), or of the
  *   `cdk.json` at Vitest's `root`, up on this machine (`startLocal`), printing one line per step with its time;
- *   the test workers inherit `STAKEOUT_LOCAL_APP`, and the app stops when the run ends;
+ *   it hands the app to the project's workers (`project.provide`; stakeout/vitest reads it with `inject`), so each
+ *   project of a run may test its own app, and the app stops when the run ends;
  * - with none of these, it brings nothing up (one line says so): tests that give their resources explicitly run.
  *
  * A failure to start fails the run once, before any test, with the app and the cause in the message.
@@ -19,10 +20,13 @@
  * @packageDocumentation
  */
 import { startRunTarget } from './run-target/index.js'
+import { PROVIDED_LOCAL_APP } from './run-target/provided-app.js'
 
-/** What Vitest hands a global setup: only the project's root is read. */
+/** What Vitest hands a global setup (its `TestProject`): the project's root is read, and its app is provided. */
 export interface GlobalSetupProject {
   readonly config: { readonly root: string }
+  /** Vitest's `project.provide`: the project's workers read the value with `inject(key)`. */
+  readonly provide?: (key: typeof PROVIDED_LOCAL_APP, value: string) => void
 }
 
 /**
@@ -37,6 +41,8 @@ export interface GlobalSetupProject {
  * const teardown = await setup(project)
  */
 export default async function setup(project?: GlobalSetupProject): Promise<() => Promise<void>> {
-  const target = await startRunTarget({ root: project?.config.root ?? process.cwd() })
+  const target = await startRunTarget({ root: project?.config.root ?? process.cwd(), perProject: true })
+  // '' too: a project with no app of its own must not test the one another project's setup put in the environment.
+  project?.provide?.(PROVIDED_LOCAL_APP, target.localApp ?? '')
   return () => target.stop()
 }

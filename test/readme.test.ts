@@ -8,7 +8,7 @@ const readme = await readFile(`${root}/README.md`, 'utf8')
 /** Every `<!-- snippet: path -->` marker and the code block under it. */
 function snippets(): { path: string; code: string }[] {
   const found: { path: string; code: string }[] = []
-  for (const match of readme.matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)) {
+  for (const match of readme.matchAll(/<!-- snippet: (\S+) -->\n```(?:ts|json)\n([\s\S]*?)\n```/g)) {
     found.push({ path: match[1]!, code: match[2]! })
   }
   return found
@@ -36,6 +36,8 @@ describe('README', () => {
     const found = snippets()
     expect(found.map((snippet) => snippet.path)).toEqual(
       expect.arrayContaining([
+        'examples/readme/cdk.json',
+        'examples/readme/bin/app.ts',
         'examples/readme/vitest.config.ts',
         'examples/readme/functions/sign-up.ts',
         'examples/readme/test/sign-up.test.ts',
@@ -45,6 +47,17 @@ describe('README', () => {
     for (const { path, code } of found) {
       expect(code, path).toBe((await readFile(`${root}/${path}`, 'utf8')).trimEnd())
     }
+  })
+
+  it('has as its first example a test file with no local set-up: refs, and the global setup in the config', () => {
+    const [first] = snippets().filter((snippet) => snippet.path.endsWith('.test.ts'))
+    expect(first?.path).toBe('examples/readme/test/sign-up.test.ts')
+    const imported = [...(first?.code ?? '').matchAll(/^import .* from '([^']+)'$/gm)].map((match) => match[1])
+    expect(imported).toEqual(['stakeout', 'vitest'])
+    expect(first?.code).not.toMatch(/beforeAll|afterAll|startLocal|startDynamoDBLocal|startHandler/)
+    const config = snippets().find((snippet) => snippet.path === 'examples/readme/vitest.config.ts')?.code
+    expect(config).toContain("setupFiles: ['stakeout/vitest']")
+    expect(config).toContain("globalSetup: ['stakeout/vitest/global-setup']")
   })
 
   it('has the bank as its complete example: stack, app and test', () => {

@@ -45,7 +45,14 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-const project = (root: string) => ({ config: { root } })
+/** Vitest's `TestProject`, as a global setup sees it: what the setup provides to the workers is kept in `provided`. */
+const project = (root: string) => {
+  const provided: Record<string, string> = {}
+  const provide = (key: string, value: string) => {
+    provided[key] = value
+  }
+  return { config: { root }, provided, provide }
+}
 
 describe('stakeout/vitest/global-setup, with STAKEOUT_STACK (a deployed stack)', () => {
   it('fails the run once with a clear error when the named stack does not exist', async () => {
@@ -84,8 +91,11 @@ describe('stakeout/vitest/global-setup, with STAKEOUT_STACK (a deployed stack)',
 
 describe('stakeout/vitest/global-setup, with no stack named (the local target)', () => {
   it('brings nothing up, and says so in one line, with no STAKEOUT_APP and no cdk.json at the root', async () => {
-    const teardown = await setup(project(emptyProject))
+    const vitestProject = project(emptyProject)
+    const teardown = await setup(vitestProject)
     expect(process.env.STAKEOUT_LOCAL_APP).toBe('')
+    // Provided as none, so the workers do not test an app another project of the run brought up.
+    expect(vitestProject.provided).toEqual({ stakeoutLocalApp: '' })
     expect(lines).toEqual([
       `[stakeout] no target brought up: none of STAKEOUT_STACK, STAKEOUT_APP or STAKEOUT_LOCAL_APP is set and ${emptyProject} has no cdk.json. Tests that name their resources explicitly still run; a ref such as useFunction('X') needs one of them.\n`,
     ])
@@ -95,9 +105,12 @@ describe('stakeout/vitest/global-setup, with no stack named (the local target)',
 
   it('brings the app of STAKEOUT_APP up, hands it to the workers, and stops it at teardown', async () => {
     vi.stubEnv('STAKEOUT_APP', tinyApp)
-    const teardown = await setup(project(emptyProject))
+    const vitestProject = project(emptyProject)
+    const teardown = await setup(vitestProject)
     const manifest = process.env.STAKEOUT_LOCAL_APP
     expect(manifest).toMatch(/\.json$/)
+    // The project's workers get it through inject (stakeout/vitest), the only app up through the variable too.
+    expect(vitestProject.provided).toEqual({ stakeoutLocalApp: manifest })
     // What a worker does with the variable it inherits.
     const stack = await resolveTarget({ env: { STAKEOUT_LOCAL_APP: manifest } })
     const table = stack.resolve('Notes', { type: 'AWS::DynamoDB::Table' }).physicalId
@@ -122,7 +135,9 @@ describe('stakeout/vitest/global-setup, with no stack named (the local target)',
     try {
       vi.stubEnv('STAKEOUT_LOCAL_APP', running.manifestPath)
       vi.stubEnv('STAKEOUT_APP', join(scratch, 'never-used'))
-      const teardown = await setup(project(emptyProject))
+      const vitestProject = project(emptyProject)
+      const teardown = await setup(vitestProject)
+      expect(vitestProject.provided).toEqual({ stakeoutLocalApp: running.manifestPath })
       expect(lines).toEqual([
         `[stakeout] testing the local app already running (STAKEOUT_LOCAL_APP=${running.manifestPath})\n`,
       ])

@@ -2,7 +2,7 @@
  * The bank's Credit command, tested with stakeout's public API only: the function and its interceptor by construct
  * id, nothing else. `npm run example` runs it on this machine (stakeout's global setup brings examples/bank/cdk.json
  * up: the table in DynamoDB Local, the function in its own Node.js process through the interceptor layer, as in
- * Lambda); `STAKEOUT_STACK=Bank npm run example` runs the same file against the deployed stack.
+ * Lambda); `STAKEOUT_STACK=Bank npx vitest run --project example` runs the same file against the deployed stack.
  */
 import { useFunction, useInterceptor } from 'stakeout'
 import { describe, expect, it } from 'vitest'

@@ -21,6 +21,14 @@ export interface RunTargetOptions {
   readonly log?: (line: string) => void
   /** Aborts a start in progress. */
   readonly signal?: AbortSignal
+  /**
+   * The caller hands the app to its own workers (Vitest's `project.provide`, see {@link RunTarget.localApp}), so the
+   * projects of one run may each bring a different app up; `STAKEOUT_LOCAL_APP` is then set only while one app is up,
+   * as it can name one. Without it (Jest, whose workers read only that variable), a second, different app in the run
+   * is refused.
+   * @default false
+   */
+  readonly perProject?: boolean
 }
 
 /** What {@link startRunTarget} found or brought up, and how to let go of it. */
@@ -32,6 +40,8 @@ export interface RunTarget {
   readonly kind: 'deployed' | 'local' | 'running' | 'none'
   /** The app, when this run brought it up. */
   readonly app?: LocalApp
+  /** The manifest of the local app the tests use (`local` or `running`), for the caller to hand to its workers. */
+  readonly localApp?: string
   /** Stops the app this run brought up (once its last user lets go), and unsets `STAKEOUT_LOCAL_APP`. */
   stop(): Promise<void>
 }
@@ -42,6 +52,8 @@ interface SharedApp {
   readonly started: Promise<LocalApp>
   users: number
   manifestPath?: string
+  /** Brought up for a caller that hands it to its workers itself ({@link RunTargetOptions.perProject}). */
+  readonly perProject: boolean
 }
 
 // On globalThis, not in this module: Vitest loads a global setup file once per project, each a module of its own.
@@ -59,8 +71,9 @@ export function logToStderr(line: string): void {
  * Brings the run's target up, once per run, before any test: with `STAKEOUT_STACK` set, reads the deployed stack
  * (a wrong name fails the run once); with `STAKEOUT_LOCAL_APP` set, checks the running local app it names; else
  * starts the app of `STAKEOUT_APP` (or of the root's `cdk.json`) with `startLocal` and sets `STAKEOUT_LOCAL_APP`
- * to its manifest, which the test workers inherit. With none of them, it brings nothing up and says so in one line:
- * tests that give their resources explicitly still run.
+ * to its manifest, which the test workers inherit (while it is the only app up: see
+ * {@link RunTargetOptions.perProject}). With none of them, it brings nothing up and says so in one line: tests that
+ * give their resources explicitly still run.
  *
  * @throws {StakeoutError} the target could not be read or brought up; the message names the app and the cause
  * @example
@@ -88,7 +101,7 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
       )
     })
     log(`testing the local app already running (${LOCAL_APP_ENV}=${running})`)
-    return { kind: 'running', stop: nothingToStop }
+    return { kind: 'running', localApp: running, stop: nothingToStop }
   }
   const source = await findLocalApp({ root: options.root, app: env[APP_ENV], stack: env[APP_STACK_ENV] })
   if (source === undefined) {
@@ -99,8 +112,9 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
     return { kind: 'none', stop: nothingToStop }
   }
   const key = keyOf(source)
+  const perProject = options.perProject ?? false
   for (const other of sharedApps.values()) {
-    if (other.key === key) continue
+    if (other.key === key || (perProject && other.perProject)) continue
     throw new StakeoutError(
       `Two different local apps in one run (${other.key} and ${key}): ${LOCAL_APP_ENV} can name one. ` +
         `Give every project the same ${APP_ENV}, or run them separately.`,
@@ -109,7 +123,7 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
   let shared = sharedApps.get(key)
   if (shared === undefined) {
     const started = bringUpLocalApp(source, { log, ...(options.signal ? { signal: options.signal } : {}) })
-    const entry: SharedApp = { key, started, users: 0 }
+    const entry: SharedApp = { key, started, users: 0, perProject }
     shared = entry
     sharedApps.set(key, entry)
     started.then(
@@ -124,7 +138,7 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
     if (shared) shared.users--
     throw error
   })
-  env[LOCAL_APP_ENV] = app.manifestPath
+  handOverThroughEnv(env, app.manifestPath)
   let stopped = false
   const stop = async () => {
     if (stopped || shared === undefined) return
@@ -134,7 +148,21 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
     if (env[LOCAL_APP_ENV] === app.manifestPath) delete env[LOCAL_APP_ENV]
     await app.stop()
   }
-  return { kind: 'local', app, stop }
+  return { kind: 'local', app, localApp: app.manifestPath, stop }
+}
+
+/**
+ * `STAKEOUT_LOCAL_APP` names the app while it is the only one this process brought up. With several (Vitest projects
+ * with apps of their own, each handed to its workers by `provide`) it names none: inherited by a project's workers,
+ * it would name another project's app.
+ */
+function handOverThroughEnv(env: NodeJS.ProcessEnv, manifestPath: string): void {
+  if (sharedApps.size === 1) {
+    env[LOCAL_APP_ENV] = manifestPath
+    return
+  }
+  const ours = [...sharedApps.values()].map((shared) => shared.manifestPath)
+  if (ours.includes(env[LOCAL_APP_ENV])) delete env[LOCAL_APP_ENV]
 }
 
 /**

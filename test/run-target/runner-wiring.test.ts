@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,8 +42,16 @@ const runnerArgs = {
   Jest: [join(repo, 'node_modules/jest/bin/jest.js'), '--config', join(fixtures, 'jest-project/jest.config.cjs')],
 }
 
+/** Vitest on a config of two projects, each with the app of the cdk.json at its root (CHECK_ROOT_ALPHA, _BETA). */
+const twoAppsArgs = [
+  join(repo, 'node_modules/vitest/vitest.mjs'),
+  'run',
+  '--config',
+  join(fixtures, 'vitest-two-apps/vitest.config.ts'),
+]
+
 /** Starts a runner's CLI as a user would, in its own process, with `env` on top of a clean environment. */
-async function startRunner(runner: keyof typeof runnerArgs, env: Record<string, string>): Promise<RunnerProcess> {
+async function startRunner(args: readonly string[], env: Record<string, string>): Promise<RunnerProcess> {
   const checkDir = await mkdtemp(join(scratch, 'seen-'))
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CHECK_DIR: checkDir, ...env }
   // This test's own runner must not leak into the child's: it would take itself for a worker of this run.
@@ -51,7 +59,7 @@ async function startRunner(runner: keyof typeof runnerArgs, env: Record<string, 
     if (/^(VITEST|JEST_WORKER_ID$|NODE_OPTIONS$|STAKEOUT_(STACK|LOCAL_APP|APP_STACK)$)/.test(name))
       delete childEnv[name]
   }
-  const child = spawn(process.execPath, runnerArgs[runner], {
+  const child = spawn(process.execPath, args, {
     cwd: repo,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,7 +104,7 @@ describe.each(Object.keys(runnerArgs) as Array<keyof typeof runnerArgs>)('%s wit
   const prefix = runner.toLowerCase()
 
   it('brings STAKEOUT_APP up once, before any test; workers test it by ref; it stops after the run', async () => {
-    const { checkDir, done } = await startRunner(runner, { STAKEOUT_APP: tinyApp })
+    const { checkDir, done } = await startRunner(runnerArgs[runner], { STAKEOUT_APP: tinyApp })
     const run = await done
     expect(run.code, run.output).toBe(0)
     expect(run.output.match(/\[stakeout\] bringing the local app up: /g)).toHaveLength(1)
@@ -116,7 +124,7 @@ describe.each(Object.keys(runnerArgs) as Array<keyof typeof runnerArgs>)('%s wit
   it('fails the run once, before any test, with the app and its own output, when the app cannot be synthesized', async () => {
     // Its output is not in the command itself, so it is seen only where the app's output is shown.
     const app = "node -e \"console.error(['the bank app', 'is broken'].join(' ')); process.exit(3)\""
-    const run = await (await startRunner(runner, { STAKEOUT_APP: app })).done
+    const run = await (await startRunner(runnerArgs[runner], { STAKEOUT_APP: app })).done
     expect(run.code).not.toBe(0)
     expect(run.output.match(/Could not bring the local app up/g)).toHaveLength(1)
     expect(run.output.match(/the bank app is broken/g)).toHaveLength(1)
@@ -124,7 +132,10 @@ describe.each(Object.keys(runnerArgs) as Array<keyof typeof runnerArgs>)('%s wit
   })
 
   it('leaves no process behind when the run is interrupted (SIGINT) while tests run', async () => {
-    const { child, checkDir, done, exited } = await startRunner(runner, { STAKEOUT_APP: tinyApp, CHECK_HANG: '1' })
+    const { child, checkDir, done, exited } = await startRunner(runnerArgs[runner], {
+      STAKEOUT_APP: tinyApp,
+      CHECK_HANG: '1',
+    })
     const processes = watchDescendants(child.pid ?? 0)
     try {
       // Both check files run at once, each in its own worker, and are still running.
@@ -145,5 +156,40 @@ describe.each(Object.keys(runnerArgs) as Array<keyof typeof runnerArgs>)('%s wit
       processes.stop()
       child.kill('SIGKILL')
     }
+  }, 90_000)
+})
+
+describe('Vitest with two projects, each with an app of its own', () => {
+  it("brings both apps up, and each project's workers test their own project's app", async () => {
+    const roots: Record<string, string> = {}
+    for (const [project, stackName] of [
+      ['alpha', 'Alpha'],
+      ['beta', 'Beta'],
+    ] as const) {
+      // A project folder as a user has one: a cdk.json whose app is the synthesized assembly beside it.
+      const root = await mkdtemp(join(scratch, `${project}-`))
+      synthesizeTinyApp(join(root, 'cdk.out'), stackName)
+      await writeFile(join(root, 'cdk.json'), JSON.stringify({ app: 'cdk.out' }))
+      roots[project] = root
+    }
+    const { checkDir, done } = await startRunner(twoAppsArgs, {
+      CHECK_ROOT_ALPHA: roots.alpha ?? '',
+      CHECK_ROOT_BETA: roots.beta ?? '',
+    })
+    const run = await done
+    expect(run.code, run.output).toBe(0)
+    expect(run.output.match(/\[stakeout\] bringing the local app up: /g)).toHaveLength(2)
+
+    const alpha = await seenBy(checkDir, 'vitest-alpha')
+    const beta = await seenBy(checkDir, 'vitest-beta')
+    // Each project resolved the table of its own app, in its own app's DynamoDB Local.
+    expect(alpha.table).toMatch(/^Alpha-Notes/)
+    expect(beta.table).toMatch(/^Beta-Notes/)
+    expect(alpha.dynamodb).not.toBe(beta.dynamodb)
+    expect(alpha.tables).toEqual([alpha.table])
+    expect(beta.tables).toEqual([beta.table])
+    // The run is over: both apps are stopped.
+    await expect(fetch(alpha.dynamodb ?? '')).rejects.toThrow()
+    await expect(fetch(beta.dynamodb ?? '')).rejects.toThrow()
   }, 90_000)
 })

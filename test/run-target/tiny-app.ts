@@ -6,11 +6,11 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 /**
  * A small CDK app for the runner wiring's tests, synthesized in-process (no bundling, so it takes a moment): one
  * table (`Notes`) and one Node.js function (`Greeter`, from fixtures/greeter) whose environment names the table.
- * Returns the cloud assembly's folder.
+ * Returns the cloud assembly's folder. `stackName` tells two such apps apart.
  */
-export function synthesizeTinyApp(outdir: string): string {
+export function synthesizeTinyApp(outdir: string, stackName = 'Tiny'): string {
   const app = new App({ outdir })
-  const stack = new Stack(app, 'Tiny')
+  const stack = new Stack(app, stackName)
   const notes = new Table(stack, 'Notes', {
     partitionKey: { name: 'pk', type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,

@@ -1,4 +1,4 @@
-// lib/sign-up-stack.ts: the same function, deployed
+// lib/sign-up-stack.ts: the function, and stakeout's interceptor on it
 import { Stack, type StackProps } from 'aws-cdk-lib'
 import { Runtime } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs'

@@ -6,6 +6,11 @@ const NAME_LIMITS: Readonly<Record<string, number>> = {
   'AWS::Lambda::LayerVersion': 140,
   'AWS::DynamoDB::Table': 255,
   'AWS::DynamoDB::GlobalTable': 255,
+  'AWS::SQS::Queue': 80,
+  'AWS::Events::EventBus': 256,
+  'AWS::Events::Rule': 64,
+  'AWS::StepFunctions::StateMachine': 80,
+  'AWS::Logs::LogGroup': 512,
 }
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'

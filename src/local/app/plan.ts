@@ -3,6 +3,7 @@ import { isRecord } from '../../target/template.js'
 import { type AssetIndex, NotLocalCodeError } from './assets.js'
 import { type LocalFunctionSpec, NODE_RUNTIMES } from './functions.js'
 import { type Arns, functionArn, generatedName, layerVersionArn, tableArn } from './names.js'
+import type { LocalService } from './services.js'
 import { tableGaps } from './tables.js'
 
 export const TABLE = 'AWS::DynamoDB::Table'
@@ -62,13 +63,21 @@ export function localResources(
   where: Arns,
   connection: StackResources['local'],
   streams: ReadonlyMap<StackResource, string | undefined>,
+  services: readonly LocalService[] = [],
 ): StackResources {
   const resources = assembly.resources.map((resource): StackResource => {
     const local: StackResource = { ...resource }
-    const name = resource.physicalId ?? localName(resource)
+    const service = services.find((each) => each.types.includes(resource.type))
+    const name = resource.physicalId ?? localName(resource, service !== undefined)
     if (name === undefined) return local
     local.physicalId = name
-    if (TABLES.includes(resource.type)) {
+    if (service !== undefined) {
+      const identity = service.identity?.(resource, name, where)
+      if (identity !== undefined) {
+        local.physicalId = identity.physicalId
+        if (identity.attributes !== undefined) local.attributes = { ...identity.attributes }
+      }
+    } else if (TABLES.includes(resource.type)) {
       local.attributes = { Arn: tableArn(where, name) }
       const streamArn = streams.get(resource)
       if (streamArn !== undefined) local.attributes.StreamArn = streamArn
@@ -91,9 +100,12 @@ export function localResources(
 
 const names = new WeakMap<StackResource, string>()
 
-/** The name a table, function or layer gets locally when its template names none (the same for the whole start). */
-function localName(resource: StackResource): string | undefined {
-  if (![...TABLES, FUNCTION, LAYER].includes(resource.type)) return undefined
+/**
+ * The name a table, function, layer or a local service's resource gets locally when its template names none (the
+ * same for the whole start).
+ */
+function localName(resource: StackResource, ofService: boolean): string | undefined {
+  if (!ofService && ![...TABLES, FUNCTION, LAYER].includes(resource.type)) return undefined
   let name = names.get(resource)
   if (name === undefined) {
     const explicit = resource.type === LAYER ? resource.properties?.LayerName : undefined
@@ -107,8 +119,8 @@ function localName(resource: StackResource): string | undefined {
 }
 
 /** What is not brought up at all: every resource of a type the local target does not run. */
-export function unsupportedResources(resources: StackResources): Gap[] {
-  const handled = new Set([...TABLES, FUNCTION, LAYER, NESTED_STACK])
+export function unsupportedResources(resources: StackResources, services: readonly LocalService[] = []): Gap[] {
+  const handled = new Set([...TABLES, FUNCTION, LAYER, NESTED_STACK, ...services.flatMap((service) => service.types)])
   return resources.resources.flatMap((resource): Gap[] => {
     if (handled.has(resource.type)) {
       if (!TABLES.includes(resource.type)) return []

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { failArgument, StakeoutError } from '../../errors.js'
 import {
+  type AwsService,
   constructPath,
   LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
@@ -32,6 +33,7 @@ import {
   TABLES,
   unsupportedResources,
 } from './plan.js'
+import { ENDPOINT_VARIABLES, LOCAL_SERVICES, type LocalServiceApis, type StartedService } from './services.js'
 import { assemblyOf, scratchDirectory } from './synth.js'
 import { createTable } from './tables.js'
 import type { LocalApp, StartLocalOptions } from './types.js'
@@ -121,10 +123,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
       log: checked.logGiven ? log : console.warn,
     })
     cleanups.push(() => lambda.stop())
-    const endpoints: LocalConnection['endpoints'] = { dynamodb: dynamodb.endpoint, lambda: lambda.endpoint }
+    const endpoints: Partial<Record<AwsService, string>> = { dynamodb: dynamodb.endpoint, lambda: lambda.endpoint }
     const connection: LocalConnection = { ...where, endpoints, credentials: LOCAL_CREDENTIALS }
     // Names first (streams unknown yet), so tables are created under the names every reference will resolve to.
-    const named = localResources(fromAssembly, where, connection, new Map())
+    const named = localResources(fromAssembly, where, connection, new Map(), LOCAL_SERVICES)
 
     started = performance.now()
     const client = new DynamoDBClient({ ...named.clientSettings('dynamodb'), maxAttempts: 1 })
@@ -143,17 +145,60 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     }
     signal?.throwIfAborted()
 
-    started = performance.now()
-    const gaps: Gap[] = unsupportedResources(fromAssembly)
+    const gaps: Gap[] = unsupportedResources(fromAssembly, LOCAL_SERVICES)
     // The same names, now with the tables' stream ARNs.
-    const withStreams = localResources(fromAssembly, where, connection, streams)
-    const sdkEnvironment = {
+    const withStreams = localResources(fromAssembly, where, connection, streams, LOCAL_SERVICES)
+
+    // The local services (queues, the bus, stream event sources...), in order, each given the APIs of those before.
+    const services: StartedService[] = []
+    cleanups.push(async () => {
+      for (const service of services.splice(0).reverse()) await service.stop()
+    })
+    const apis: LocalServiceApis = {}
+    let functionsReady = false
+    for (const service of LOCAL_SERVICES) {
+      if (!withStreams.resources.some((resource) => service.types.includes(resource.type))) continue
+      started = performance.now()
+      const startedService = await service.start({
+        resources: withStreams,
+        where,
+        log: checked.logGiven ? log : console.warn,
+        ...(signal === undefined ? {} : { signal }),
+        options,
+        dynamodbEndpoint: dynamodb.endpoint,
+        invoke: (logicalId, event, invokeOptions = {}) => {
+          const pool = pools.get(logicalId)
+          if (!functionsReady || pool === undefined) {
+            return Promise.reject(
+              new StakeoutError(
+                `startLocal: ${service.name} invoked function ${logicalId} ${functionsReady ? 'which this app does not run' : 'before the functions were ready'}`,
+              ),
+            )
+          }
+          return pool.invoke(event, invokeOptions.signal)
+        },
+        apis,
+      })
+      services.push(startedService)
+      Object.assign(endpoints, startedService.endpoints)
+      Object.assign(apis, startedService.apis)
+      gaps.push(...(startedService.gaps ?? []))
+      const served = Object.entries(startedService.endpoints ?? {}).map(([name, url]) => `${name} at ${url}`)
+      log(`${service.name}: ${served.length > 0 ? served.join(', ') : 'started'} in ${seconds(started)}`)
+      signal?.throwIfAborted()
+    }
+
+    started = performance.now()
+    const sdkEnvironment: Record<string, string> = {
       AWS_REGION: where.region,
       AWS_DEFAULT_REGION: where.region,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      // DynamoDB Local serves the Streams API on its own endpoint.
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
+    }
+    for (const [name, url] of Object.entries(endpoints)) {
+      if (url !== undefined) sdkEnvironment[ENDPOINT_VARIABLES[name as AwsService]] = url
     }
     cleanups.push(() => Promise.all([...pools.values()].map((pool) => pool.stop())))
     let running = 0
@@ -184,6 +229,8 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
       `functions: ${running} Node.js ready, Lambda Invoke API at ${lambda.endpoint} in ${seconds(started)} ` +
         '(each function starts on its first invoke)',
     )
+    functionsReady = true
+    for (const service of services) await service.ready?.()
 
     const resources = withOutputs(withStreams, gaps)
     const manifestPath = join(scratchDir, 'local-app.json')
@@ -197,7 +244,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     return {
       stackName,
       resources,
-      endpoints: { dynamodb: dynamodb.endpoint, lambda: lambda.endpoint, region: where.region },
+      endpoints: { ...endpoints, dynamodb: dynamodb.endpoint, lambda: lambda.endpoint, region: where.region },
       manifestPath,
       invoke(ref: string, event: unknown, invokeOptions: { readonly signal?: AbortSignal } = {}) {
         if (stopping !== undefined) {
@@ -239,7 +286,7 @@ function lambdaInvoker(
   let byName: Map<string, string> | undefined
   const poolOf = (name: string) => {
     byName ??= new Map(
-      localResources(resources, where, undefined, new Map())
+      localResources(resources, where, undefined, new Map(), LOCAL_SERVICES)
         .ofType(FUNCTION)
         .flatMap((fn) => (fn.physicalId === undefined ? [] : [[fn.physicalId, fn.logicalId] as const])),
     )

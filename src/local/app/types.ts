@@ -47,6 +47,14 @@ export interface LocalEndpoints {
   readonly dynamodb: string
   /** The Lambda Invoke API for the app's functions. */
   readonly lambda: string
+  /** The EventBridge API (`PutEvents`) of the app's buses, when it has one. */
+  readonly events?: string
+  /** The SQS API of the app's queues, when it has one. */
+  readonly sqs?: string
+  /** The Step Functions API of the app's state machines, when it has one. */
+  readonly sfn?: string
+  /** The CloudWatch Logs API (`FilterLogEvents`) of the app's log groups, when it has one. */
+  readonly logs?: string
   /** The region the local names and ARNs carry, and to sign requests for. */
   readonly region: string
 }

@@ -105,6 +105,7 @@ describe('startLocal with an app command', () => {
       URL_SUFFIX: 'amazonaws.com',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_DYNAMODB: app.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: app.endpoints.dynamodb,
       AWS_ENDPOINT_URL_LAMBDA: app.endpoints.lambda,
       AWS_LAMBDA_FUNCTION_NAME: app.resources.resolve('AddBook', { type: 'AWS::Lambda::Function' }).physicalId,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',

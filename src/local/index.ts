@@ -5,7 +5,7 @@
  */
 
 export { startLocal } from './app/start-local.js'
-export type { LocalApp, LocalEndpoints, StartLocalOptions } from './app/types.js'
+export type { LocalApp, LocalEndpoints, LocalFaults, StartLocalOptions } from './app/types.js'
 export * from './dynamodb-local.js'
 export * from './interceptor-table.js'
 export * from './invoke-handler.js'

@@ -1,5 +1,6 @@
 import type { AwsService, StackResource, StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
+import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
 import type { StartLocalOptions } from './types.js'
@@ -41,8 +42,10 @@ export interface LocalServiceContext {
   readonly log: (line: string) => void
   /** Aborted when the start is aborted. */
   readonly signal?: AbortSignal
-  /** The options `startLocal` was given (the services read `faults`). */
+  /** The options `startLocal` was given. */
   readonly options: StartLocalOptions
+  /** The run's delivery faults, checked, with the seeded generator every fault choice must draw from. */
+  readonly faults: RunFaults
   /** DynamoDB Local's endpoint (tables and their streams). */
   readonly dynamodbEndpoint: string
   /**

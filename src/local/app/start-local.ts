@@ -17,6 +17,7 @@ import {
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
 import { type LambdaInvoker, startLambdaEndpoint } from '../services/lambda-endpoint.js'
 import { AssetIndex, NotLocalCodeError } from './assets.js'
+import { checkFaults, type RunFaults } from './faults.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
 import type { Arns } from './names.js'
 import {
@@ -149,6 +150,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     // The same names, now with the tables' stream ARNs.
     const withStreams = localResources(fromAssembly, where, connection, streams, LOCAL_SERVICES)
 
+    if (checked.faults.any) {
+      ;(checked.logGiven ? log : console.warn)(
+        `faults: on, seed ${checked.faults.seed} (pass faults.seed to get the same faults again)`,
+      )
+    }
     // The local services (queues, the bus, stream event sources...), in order, each given the APIs of those before.
     const services: StartedService[] = []
     cleanups.push(async () => {
@@ -165,6 +171,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
         log: checked.logGiven ? log : console.warn,
         ...(signal === undefined ? {} : { signal }),
         options,
+        faults: checked.faults,
         dynamodbEndpoint: dynamodb.endpoint,
         invoke: (logicalId, event, invokeOptions = {}) => {
           const pool = pools.get(logicalId)
@@ -327,6 +334,7 @@ interface CheckedOptions {
   readonly signal: AbortSignal | undefined
   readonly dynamodbPort: number | undefined
   readonly logGiven: boolean
+  readonly faults: RunFaults
 }
 
 function checkOptions(options: StartLocalOptions): CheckedOptions {
@@ -363,6 +371,7 @@ function checkOptions(options: StartLocalOptions): CheckedOptions {
     signal,
     dynamodbPort,
     logGiven: log !== undefined,
+    faults: checkFaults(options.faults, startLocal),
   }
 }
 

@@ -39,6 +39,45 @@ export interface StartLocalOptions {
    * @default a free port
    */
   readonly dynamodbPort?: number
+  /**
+   * Delivery faults, opt-in for this run: what AWS may do (deliver twice, out of order, late, retry after a failure)
+   * made to happen often, so a test proves its projectors idempotent and order-proof.
+   * @default none
+   */
+  readonly faults?: LocalFaults
+}
+
+/**
+ * Opt-in delivery faults of a local app. Every choice comes from one seeded generator: the same seed gives the same
+ * faults for the same deliveries, and the seed is logged at start so a failing run can be replayed.
+ *
+ * @example
+ * await startLocal({ app: 'cdk.out', faults: { eventBridge: { duplicate: 0.3, reorder: true, delayMs: [0, 200] } } })
+ */
+export interface LocalFaults {
+  /**
+   * The seed of every fault choice (a 32-bit integer).
+   * @default a random seed, logged at start
+   */
+  readonly seed?: number
+  /** Faults of the local EventBridge's deliveries to rule targets. */
+  readonly eventBridge?: {
+    /** The share of deliveries (0 to 1) made twice, as EventBridge's at-least-once delivery may. @default 0 */
+    readonly duplicate?: number
+    /** Deliveries to a target in a shuffled order instead of the order the events were put. @default false */
+    readonly reorder?: boolean
+    /** A delay before each delivery: a fixed number of ms, or a range `[min, max]` drawn from. @default 0 */
+    readonly delayMs?: number | readonly [number, number]
+  }
+  /** Faults of the stream event sources (the ledger's dispatch). */
+  readonly eventSources?: {
+    /**
+     * The share of invocations (0 to 1) reported failed after the function ran (its writes and published events
+     * stay), as a timeout after the work would be: the mapping retries the batch, so the function sees it again.
+     * @default 0
+     */
+    readonly fail?: number
+  }
 }
 
 /** What a script or the AWS CLI needs to reach the local services (`aws --endpoint-url ...`). */

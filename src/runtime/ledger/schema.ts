@@ -62,3 +62,54 @@ export const LEDGER_ENV = {
   /** Projector: its name, as given to `addProjector`. */
   projectorName: 'STAKEOUT_PROJECTOR_NAME',
 } as const
+
+/** One event of the ledger, as the dispatch reads it and publishes it as `lastEvent`. */
+export interface LedgerEvent<Payload = unknown, Metadata = unknown> {
+  readonly aggregateId: string
+  readonly version: number
+  readonly type: string
+  readonly payload?: Payload
+  readonly metadata?: Metadata
+  /** ISO 8601. */
+  readonly timestamp: string
+}
+
+/**
+ * The `detail` of every event the dispatch publishes (source {@link LEDGER_EVENT_SOURCE}, detail-type the event's
+ * type, or {@link REPLAY_DETAIL_TYPE} for a replay): the aggregate as of `version`, folded by the user's reducer,
+ * and the event that brought it there. State-carried: a projector needs nothing else, in any order.
+ */
+export interface LedgerEventDetail<Aggregate = unknown, Payload = unknown, Metadata = unknown> {
+  readonly aggregateId: string
+  /** The aggregate's version: that of `lastEvent`. */
+  readonly version: number
+  readonly aggregate: Aggregate
+  readonly lastEvent: LedgerEvent<Payload, Metadata>
+}
+
+/**
+ * The event a replay invokes the dispatch with (synchronously): `{ [REPLAY_REQUEST_KEY]: { aggregateIds } }`. The
+ * dispatch folds each aggregate and publishes it with {@link REPLAY_DETAIL_TYPE}, and answers a
+ * {@link ReplayResult}.
+ */
+export const REPLAY_REQUEST_KEY = 'stakeoutReplay'
+
+/** What the dispatch answers a replay request. */
+export interface ReplayResult {
+  /** The aggregates published, each at its current version. */
+  readonly replayed: ReadonlyArray<{ readonly aggregateId: string; readonly version: number }>
+  /** The aggregate ids the ledger holds no event of (nothing published for them). */
+  readonly missing: readonly string[]
+}
+
+/** What a projector's invocation answers (and logs, one line): what it did with the event. */
+export interface ProjectorResult {
+  readonly aggregateId: string
+  readonly version: number
+  /**
+   * `written`: the projection is now at `version`; `duplicate`: it was already at `version` (a no-op);
+   * `older`: it was at a later version (`storedVersion`), so this out-of-order delivery is a no-op.
+   */
+  readonly outcome: 'written' | 'duplicate' | 'older'
+  readonly storedVersion?: number
+}

@@ -49,6 +49,11 @@ export interface LocalServiceContext {
   /** DynamoDB Local's endpoint (tables and their streams). */
   readonly dynamodbEndpoint: string
   /**
+   * The endpoints up so far: DynamoDB Local, the Lambda Invoke API, and those of the services started before this
+   * one (for a service that calls another through the AWS SDK, as a state machine's optimized integrations do).
+   */
+  readonly endpoints: Readonly<Partial<Record<AwsService, string>>>
+  /**
    * Invokes a function of the app through its pool, as Lambda's own services do (an event source mapping, a rule's
    * target, a state machine's task). Rejects until the functions are ready: use it from `ready()` on, or on demand.
    *

@@ -173,6 +173,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
         options,
         faults: checked.faults,
         dynamodbEndpoint: dynamodb.endpoint,
+        endpoints: { ...endpoints },
         invoke: (logicalId, event, invokeOptions = {}) => {
           const pool = pools.get(logicalId)
           if (!functionsReady || pool === undefined) {

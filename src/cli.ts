@@ -9,9 +9,18 @@
  * @packageDocumentation
  */
 import { parseArgs } from 'node:util'
+import { ENDPOINT_VARIABLES } from './local/app/services.js'
 import type { LocalApp } from './local/index.js'
-import { APP_ENV, APP_STACK_ENV, bringUpLocalApp, findLocalApp, seconds } from './run-target/index.js'
-import { constructPath, LOCAL_APP_ENV } from './target/index.js'
+import {
+  APP_ENV,
+  APP_STACK_ENV,
+  bringUpLocalApp,
+  FAULTS_ENV,
+  faultsFromEnv,
+  findLocalApp,
+  seconds,
+} from './run-target/index.js'
+import { type AwsService, constructPath, LOCAL_APP_ENV } from './target/index.js'
 
 const USAGE = `Usage: stakeout local [--app <app>] [--stack <name>]
 
@@ -24,17 +33,10 @@ Options:
                   "npx tsx bin/app.ts" (default: ${APP_ENV}, else the app of ./cdk.json)
   --stack <name>  the stack to bring up, when the app has several (default: ${APP_STACK_ENV})
   -h, --help      show this help
-`
 
-/** The AWS SDK's service-specific endpoint variable (`AWS_ENDPOINT_URL_<service id>`) of each local endpoint. */
-const ENDPOINT_VARIABLES: Readonly<Record<string, string>> = {
-  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
-  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
-  events: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
-  sqs: 'AWS_ENDPOINT_URL_SQS',
-  sfn: 'AWS_ENDPOINT_URL_SFN',
-  logs: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
-}
+Delivery faults (duplicate, reorder, delay, failed invocations) are turned on with ${FAULTS_ENV},
+the JSON of startLocal's faults option: ${FAULTS_ENV}='{"eventBridge":{"duplicate":0.3}}'
+`
 
 /** A command line the CLI cannot run: printed with the usage, exit status 2. */
 class UsageError extends Error {}
@@ -102,7 +104,8 @@ function describeApp(app: LocalApp): string {
   const credentials = app.resources.clientSettings('dynamodb').credentials
   const variables = [
     ...services.map(
-      ([service, url]) => `${ENDPOINT_VARIABLES[service] ?? `AWS_ENDPOINT_URL_${service.toUpperCase()}`}=${url}`,
+      ([service, url]) =>
+        `${ENDPOINT_VARIABLES[service as AwsService] ?? `AWS_ENDPOINT_URL_${service.toUpperCase()}`}=${url}`,
     ),
     `AWS_REGION=${region}`,
     ...(credentials
@@ -156,7 +159,11 @@ async function runLocal(command: LocalCommand): Promise<number> {
         `no app: pass --app <cdk.out, CDK project folder or app command>, set ${APP_ENV}, or run this where cdk.json is`,
       )
     }
-    app = await bringUpLocalApp(source, { log, signal: interrupted.signal })
+    const faults = faultsFromEnv(process.env)
+    app = await bringUpLocalApp(faults === undefined ? source : { ...source, faults }, {
+      log,
+      signal: interrupted.signal,
+    })
   } catch (error) {
     if (interrupted.signal.aborted) {
       log('interrupted before the app was up')

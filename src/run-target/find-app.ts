@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { StakeoutError } from '../errors.js'
+import type { LocalFaults } from '../local/app/types.js'
 
 /** The environment variable that names the app to bring up locally: a `cdk.out`, a CDK project folder or an app command. */
 export const APP_ENV = 'STAKEOUT_APP'
@@ -18,6 +19,8 @@ export interface LocalAppSource {
   readonly stack?: string
   /** Where the app came from, for messages: `STAKEOUT_APP=cdk.out`, `examples/bank/cdk.json`, `--app …`. */
   readonly origin: string
+  /** The delivery faults to run it with (`STAKEOUT_LOCAL_FAULTS`). */
+  readonly faults?: LocalFaults
 }
 
 /** Where {@link findLocalApp} looks. */

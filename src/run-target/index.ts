@@ -5,11 +5,39 @@
  * @packageDocumentation
  */
 import { StakeoutError } from '../errors.js'
-import { type LocalApp, startLocal } from '../local/index.js'
+import { type LocalApp, type LocalFaults, startLocal } from '../local/index.js'
 import { LOCAL_APP_ENV, resolveTarget, STACK_ENV } from '../target/index.js'
 import { APP_ENV, APP_STACK_ENV, findLocalApp, type LocalAppSource } from './find-app.js'
 
 export { APP_ENV, APP_STACK_ENV, findLocalApp, type LocalAppSource } from './find-app.js'
+
+/**
+ * The environment variable that turns delivery faults on for a run's local app: the JSON of `startLocal`'s
+ * `faults` option, e.g. `STAKEOUT_LOCAL_FAULTS='{"eventBridge":{"duplicate":0.3,"reorder":true}}' npx vitest run`.
+ */
+export const FAULTS_ENV = 'STAKEOUT_LOCAL_FAULTS'
+
+/**
+ * The faults `STAKEOUT_LOCAL_FAULTS` asks for, or `undefined` when it is unset or empty.
+ *
+ * @throws {StakeoutError} it is not a JSON object (startLocal checks the fields)
+ */
+export function faultsFromEnv(env: NodeJS.ProcessEnv): LocalFaults | undefined {
+  const text = env[FAULTS_ENV]?.trim()
+  if (!text) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new StakeoutError(`${FAULTS_ENV} is not JSON (${(error as Error).message}): ${text}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new StakeoutError(
+      `${FAULTS_ENV} must be a JSON object like {"eventBridge":{"duplicate":0.3}}, not ${JSON.stringify(parsed)}`,
+    )
+  }
+  return parsed as LocalFaults
+}
 
 /** How {@link startRunTarget} finds and reports the run's target. */
 export interface RunTargetOptions {
@@ -103,7 +131,9 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
     log(`testing the local app already running (${LOCAL_APP_ENV}=${running})`)
     return { kind: 'running', localApp: running, stop: nothingToStop }
   }
-  const source = await findLocalApp({ root: options.root, app: env[APP_ENV], stack: env[APP_STACK_ENV] })
+  const found = await findLocalApp({ root: options.root, app: env[APP_ENV], stack: env[APP_STACK_ENV] })
+  const faults = faultsFromEnv(env)
+  const source = found === undefined || faults === undefined ? found : { ...found, faults }
   if (source === undefined) {
     log(
       `no target brought up: none of ${STACK_ENV}, ${APP_ENV} or ${LOCAL_APP_ENV} is set and ${options.root} has no ` +
@@ -186,6 +216,7 @@ export async function bringUpLocalApp(
       cwd: source.cwd,
       log,
       ...(source.stack ? { stack: source.stack } : {}),
+      ...(source.faults ? { faults: source.faults } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     })
     log(`${app.stackName} is up in ${seconds(performance.now() - started)}`)
@@ -211,7 +242,7 @@ function describeSource(source: LocalAppSource): string {
 }
 
 function keyOf(source: LocalAppSource): string {
-  return `${source.app} (in ${source.cwd}${source.stack ? `, stack ${source.stack}` : ''})`
+  return `${source.app} (in ${source.cwd}${source.stack ? `, stack ${source.stack}` : ''}${source.faults ? `, faults ${JSON.stringify(source.faults)}` : ''})`
 }
 
 /** `4.2 s`. */

@@ -2,7 +2,7 @@ import { StakeoutError } from '../../../errors.js'
 import { constructPath, type StackResource, type StackResources } from '../../../target/index.js'
 import type { Arns } from '../../app/names.js'
 import type { Gap } from '../../app/plan.js'
-import type { LocalService } from '../../app/services.js'
+import type { LocalQueueMessage, LocalQueues, LocalService } from '../../app/services.js'
 import type { JsonService } from '../json-protocol.js'
 import { startSqsEndpoint } from './operations.js'
 import type { QueueSettings } from './queue.js'
@@ -146,6 +146,26 @@ export const QUEUE_DEFAULTS = {
 
 /** A queue's ARN in the local region and account. */
 export { queueArn }
+
+/**
+ * `LocalApp.messages(ref)`: the messages of a queue of the app, found by any ref, without receiving them.
+ *
+ * @throws {StakeoutError} the ref names no queue, or one the app does not run locally (a FIFO queue)
+ */
+export function queueMessages(
+  resources: StackResources,
+  queues: LocalQueueSet | LocalQueues | undefined,
+  ref: string,
+): LocalQueueMessage[] {
+  const queue = resources.resolve(ref, { type: QUEUE })
+  const url = queue.physicalId ?? ''
+  if (queues === undefined || !queues.has(url)) {
+    throw new StakeoutError(
+      `LocalApp.messages: ${constructPath(queue) ?? queue.logicalId} is not a queue this app runs locally (see the start-up warning)`,
+    )
+  }
+  return queues.peek(url)
+}
 
 /**
  * A queue's settings from its template.

@@ -40,7 +40,12 @@ export function sqsError(code: string, message: string): AwsServiceError {
   return new AwsServiceError(code, message, status, { 'x-amzn-query-error': `${QUERY_CODES[code] ?? code};Sender` })
 }
 
-/** The error of a queue URL or name no local queue has. */
+/**
+ * The error of a queue URL, ARN or name no local queue has.
+ *
+ * @example
+ * if (queue === undefined) throw noSuchQueue()
+ */
 export function noSuchQueue(): AwsServiceError {
   return sqsError('QueueDoesNotExist', 'The specified queue does not exist.')
 }

@@ -54,7 +54,12 @@ export function md5OfAttributes(
   return hash.digest('hex')
 }
 
-/** `Binary` and its custom forms (`Binary.gif`). */
+/**
+ * `Binary` and its custom forms (`Binary.gif`): the types whose value is `BinaryValue`, transport byte 2.
+ *
+ * @example
+ * isBinaryType('Binary.gif') // true
+ */
 export function isBinaryType(dataType: string): boolean {
   return dataType === 'Binary' || dataType.startsWith('Binary.')
 }

@@ -38,7 +38,9 @@ const MAX_ATTRIBUTES = 10
  *
  * @param maximumMessageSize the queue's MaximumMessageSize
  * @throws {AwsServiceError} the message is one SQS refuses (MissingParameter, InvalidMessageContents,
- * InvalidParameterValue, InvalidParameterCombination, UnsupportedOperation), with SQS's wording where it is known
+ * InvalidParameterValue, UnsupportedOperation), with SQS's wording where it is known
+ * @example
+ * const { body, messageAttributes, size } = checkMessage(input, queue.settings.maximumMessageSize)
  */
 export function checkMessage(input: Record<string, unknown>, maximumMessageSize: number): CheckedMessage {
   for (const key of Object.keys(input)) {
@@ -107,7 +109,7 @@ export function checkMessage(input: Record<string, unknown>, maximumMessageSize:
 }
 
 /** The bytes attributes count for: each name, data type and value. */
-export function attributesSize(attributes: Readonly<Record<string, MessageAttributeValue>>): number {
+function attributesSize(attributes: Readonly<Record<string, MessageAttributeValue>>): number {
   let size = 0
   for (const [name, attribute] of Object.entries(attributes)) {
     size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(attribute.DataType, 'utf8')

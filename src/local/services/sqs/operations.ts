@@ -71,7 +71,7 @@ export function startSqsEndpoint(queues: LocalQueueSet, options: SqsEndpointOpti
 }
 
 /** The operations of {@link startSqsEndpoint}, by name. */
-export function sqsOperations(queues: LocalQueueSet): Record<string, Operation> {
+function sqsOperations(queues: LocalQueueSet): Record<string, Operation> {
   const queueOf = (input: Record<string, unknown>): LocalQueue => {
     if (input.QueueUrl === undefined)
       throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.')

@@ -67,6 +67,12 @@ const PURGE_INTERVAL_MS = 60_000
 /**
  * One local queue: its messages in send order, each visible, delayed or in flight. Every change is synchronous, so
  * two receives never take the same visible message; a long poll waits on {@link LocalQueue.changed}.
+ *
+ * @example
+ * const queue = new LocalQueue(settings, () => deadLetterQueue, console.warn)
+ * queue.store({ body: 'hello' })
+ * const [received] = await queue.receive(10, 30, 20, signal)
+ * queue.delete(received.receiptHandle)
  */
 export class LocalQueue {
   readonly settings: QueueSettings
@@ -294,7 +300,7 @@ function receiptHandle(messageId: string): string {
  *
  * @throws {AwsServiceError} ReceiptHandleIsInvalid: not a handle a local queue gave
  */
-export function messageIdOf(handle: string): string {
+function messageIdOf(handle: string): string {
   const [messageId, random] = Buffer.from(handle, 'base64').toString('utf8').split(' ')
   if (messageId === undefined || random === undefined || !/^[0-9a-f-]{36}$/.test(messageId)) {
     throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`)

@@ -6,6 +6,11 @@ import { LocalQueue, type QueueSettings, type StoredMessage } from './queue.js'
 /**
  * The queues of a local app, found by URL (any URL whose path ends in `/<account>/<name>`: the SDK sends the
  * QueueUrl in the body), ARN or name: what the endpoint serves and the in-process {@link LocalQueues} API.
+ *
+ * @example
+ * const queues = new LocalQueueSet(settings, '000000000000', console.warn)
+ * queues.send('arn:aws:sqs:us-east-1:000000000000:parked', { body: '{"requestContext":{}}' })
+ * queues.peek('parked')
  */
 export class LocalQueueSet implements LocalQueues {
   readonly #byName = new Map<string, LocalQueue>()
@@ -92,7 +97,7 @@ export class LocalQueueSet implements LocalQueues {
 }
 
 /** A stored message as a test sees it. */
-export function describeMessage(message: StoredMessage, now = Date.now()): LocalQueueMessage {
+function describeMessage(message: StoredMessage, now = Date.now()): LocalQueueMessage {
   const state = message.visibleAt <= now ? 'visible' : message.receiptHandle === undefined ? 'delayed' : 'inFlight'
   return {
     messageId: message.messageId,

@@ -8,7 +8,9 @@ import { startSqsEndpoint } from './operations.js'
 import type { QueueSettings } from './queue.js'
 import { LocalQueueSet } from './queues.js'
 
+/** The queue's CloudFormation type. */
 export const QUEUE = 'AWS::SQS::Queue'
+/** A queue policy's: handled, not enforced (as IAM). */
 export const QUEUE_POLICY = 'AWS::SQS::QueuePolicy'
 
 /** Properties with nothing a local queue could show: read, and left out on purpose. */
@@ -34,7 +36,13 @@ function queueUrl(endpoint: string, where: Arns, name: string): string {
   return `${endpoint}/${where.account}/${name}`
 }
 
-function queueArn(where: Arns, name: string): string {
+/**
+ * A queue's ARN in the local region and account.
+ *
+ * @example
+ * queueArn({ region: 'us-east-1', account: '000000000000' }, 'jobs') // 'arn:aws:sqs:us-east-1:000000000000:jobs'
+ */
+export function queueArn(where: Arns, name: string): string {
   const partition = where.region.startsWith('cn-')
     ? 'aws-cn'
     : where.region.startsWith('us-gov-')
@@ -53,6 +61,9 @@ function isFifo(resource: StackResource, resources?: StackResources): boolean {
  * retention, delay, long poll, maximum size and redrive policy; an SQS endpoint (`AWS_ENDPOINT_URL_SQS` in every
  * function, `app.endpoints.sqs` for tests); and the in-process `LocalQueues` API rule targets and on-failure
  * destinations send through. FIFO queues are refused (a gap); queue policies are handled, not enforced, as IAM is.
+ *
+ * @example
+ * export const LOCAL_SERVICES: readonly LocalService[] = [queuesService, ...]
  */
 export const queuesService: LocalService = {
   name: 'SQS',
@@ -135,7 +146,12 @@ export async function startLocalQueues(
   return { queues, endpoint }
 }
 
-/** SQS's defaults for a standard queue's settings. */
+/**
+ * SQS's defaults for a standard queue's settings.
+ *
+ * @example
+ * const settings: QueueSettings = { ...QUEUE_DEFAULTS, name: 'jobs', url: '', arn: queueArn(where, 'jobs') }
+ */
 export const QUEUE_DEFAULTS = {
   visibilityTimeout: 30,
   messageRetentionPeriod: 345_600,
@@ -144,13 +160,12 @@ export const QUEUE_DEFAULTS = {
   maximumMessageSize: 262_144,
 } as const
 
-/** A queue's ARN in the local region and account. */
-export { queueArn }
-
 /**
  * `LocalApp.messages(ref)`: the messages of a queue of the app, found by any ref, without receiving them.
  *
  * @throws {StakeoutError} the ref names no queue, or one the app does not run locally (a FIFO queue)
+ * @example
+ * messages: async (ref) => queueMessages(resources, apis.queues, ref)
  */
 export function queueMessages(
   resources: StackResources,

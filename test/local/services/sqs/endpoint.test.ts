@@ -3,6 +3,7 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  InvalidAttributeName,
   PurgeQueueCommand,
   PurgeQueueInProgress,
   QueueDoesNotExist,
@@ -137,6 +138,11 @@ describe('the local SQS endpoint', () => {
     })
     const one = await local.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
     expect(Object.keys(one.Attributes ?? {})).toEqual(['QueueArn'])
+    const unknown = await local.sqs
+      .send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Bogus' as never] }))
+      .catch((caught: unknown) => caught)
+    expect(unknown).toBeInstanceOf(InvalidAttributeName)
+    expect((unknown as Error).message).toBe('Unknown Attribute Bogus.')
   })
 
   it('purges every message, and refuses a second purge within 60 seconds', async () => {

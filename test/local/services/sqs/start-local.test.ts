@@ -109,12 +109,16 @@ describe('startLocal with SQS queues', () => {
     }
   })
 
-  it('lists the FIFO queue as not brought up and the queue policy as not enforced, in the one warning', () => {
+  it('lists the FIFO queue as not brought up, the KMS key as not applied and the queue policy as not enforced, in the one warning', () => {
     const warnings = lines.filter((line) => line.startsWith('startLocal:'))
     expect(warnings).toHaveLength(1)
     const ordered = app.resources.resolve('Ordered')
     expect(warnings[0]).toContain(
       `AWS::SQS::Queue ${ordered.logicalId} OutboxStack/Ordered FifoQueue: FIFO queues are not brought up locally`,
+    )
+    const sealed = app.resources.resolve('Sealed')
+    expect(warnings[0]).toContain(
+      `AWS::SQS::Queue ${sealed.logicalId} OutboxStack/Sealed KmsMasterKeyId: this queue property is not applied locally`,
     )
     expect(warnings[0]).toMatch(/1 AWS::SQS::QueuePolicy[^\n]*: not enforced locally/)
   })

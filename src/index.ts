@@ -32,6 +32,13 @@ export {
   type PassThroughOptions,
   type PollInterceptedCallsOptions,
 } from './clients/http-interceptor-client.js'
+export {
+  type PeekOptions,
+  QueueClient,
+  type QueueClientOptions,
+  type QueueMessage,
+  type ReceiveOptions,
+} from './clients/queue-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
 export { ArgumentError, StakeoutError } from './errors.js'
 export {

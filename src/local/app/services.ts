@@ -1,5 +1,6 @@
 import type { AwsService, StackResource, StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
+import { queuesService } from '../services/sqs/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -86,6 +87,34 @@ export interface LocalQueues {
    * @throws {AwsServiceError} the queue does not exist, or the message is one SendMessage refuses
    */
   send(queue: string, message: QueueMessageInput): { readonly messageId: string }
+  /**
+   * The messages a queue holds (visible, delayed and in flight), in send order, without receiving them: nothing
+   * about them changes.
+   *
+   * @throws {AwsServiceError} the queue does not exist
+   */
+  peek(queue: string): LocalQueueMessage[]
+}
+
+/** A message of a local queue, as {@link LocalQueues.peek} and `LocalApp.messages` show it. */
+export interface LocalQueueMessage {
+  readonly messageId: string
+  readonly body: string
+  readonly md5OfBody: string
+  /** As ReceiveMessage gives them (`BinaryValue` base64). */
+  readonly messageAttributes: Readonly<
+    Record<string, { readonly DataType: string; readonly StringValue?: string; readonly BinaryValue?: string }>
+  >
+  /** When it was sent, in ms since the epoch (SentTimestamp); a redrive keeps it. */
+  readonly sentTimestamp: number
+  /** How many times it was received (ApproximateReceiveCount, exact locally). */
+  readonly receiveCount: number
+  /** When it was first received, in ms since the epoch (ApproximateFirstReceiveTimestamp). */
+  readonly firstReceiveTimestamp?: number
+  /** `visible`: a receive would get it; `inFlight`: received and not yet visible again; `delayed`: not yet visible. */
+  readonly state: 'visible' | 'inFlight' | 'delayed'
+  /** The queue a redrive moved it from (DeadLetterQueueSourceArn). */
+  readonly deadLetterQueueSourceArn?: string
 }
 
 /** The in-process APIs the services give one another; a service that is not started leaves its field unset. */
@@ -125,4 +154,4 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = []
+export const LOCAL_SERVICES: readonly LocalService[] = [queuesService]

@@ -16,6 +16,7 @@ import {
 } from '../../target/index.js'
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
 import { type LambdaInvoker, startLambdaEndpoint } from '../services/lambda-endpoint.js'
+import { queueMessages } from '../services/sqs/service.js'
 import { AssetIndex, NotLocalCodeError } from './assets.js'
 import { checkFaults, type RunFaults } from './faults.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
@@ -266,6 +267,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
           return Promise.reject(new StakeoutError(`LocalApp.invoke: ${ref} is not a function of ${stackName}`))
         return pool.invoke(event, invokeOptions.signal)
       },
+      messages: async (ref: string) => queueMessages(resources, apis.queues, ref),
       pids() {
         return [dynamodb.pid, ...[...pools.values()].flatMap((pool) => pool.pids)]
       },

@@ -163,13 +163,11 @@ describe('defineProjector: any delivery order, with duplicates, leaves the seque
       fc.record({
         amounts: fc.constant(amounts),
         // Every version delivered at least once, some again, in any order.
-        deliveries: fc
-          .array(fc.integer({ min: 1, max: amounts.length }), { maxLength: 4 })
-          .chain((extra) =>
-            fc.shuffledSubarray([...amounts.map((_, at) => at + 1), ...extra], {
-              minLength: amounts.length + extra.length,
-            }),
-          ),
+        deliveries: fc.array(fc.integer({ min: 1, max: amounts.length }), { maxLength: 4 }).chain((extra) =>
+          fc.shuffledSubarray([...amounts.map((_, at) => at + 1), ...extra], {
+            minLength: amounts.length + extra.length,
+          }),
+        ),
       }),
     )
 

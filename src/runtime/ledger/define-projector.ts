@@ -19,7 +19,15 @@ import {
   VERSION_ATTRIBUTE,
 } from './schema.js'
 
-/** The EventBridge event a projector's rule delivers: a dispatched (or replayed) aggregate in `detail`. */
+/**
+ * The EventBridge event a projector's rule delivers: a dispatched (or replayed) aggregate in `detail`.
+ *
+ * @example
+ * const event: LedgerBusEvent<{ balance: number }> = {
+ *   'detail-type': 'Credit', source: 'stakeout.ledger',
+ *   detail: { aggregateId: 'account-1', version: 3, aggregate: { balance: 75 }, lastEvent },
+ * }
+ */
 export interface LedgerBusEvent<Aggregate = unknown, Payload = unknown, Metadata = unknown> {
   /** The event's type, or `stakeout.replay`. */
   readonly 'detail-type': string
@@ -30,7 +38,12 @@ export interface LedgerBusEvent<Aggregate = unknown, Payload = unknown, Metadata
   readonly time?: string
 }
 
-/** Options of {@link defineProjector}. */
+/**
+ * Options of {@link defineProjector}.
+ *
+ * @example
+ * const options: DefineProjectorOptions<{ balance: number }> = { project: (account) => ({ balance: account.balance }) }
+ */
 export interface DefineProjectorOptions<Aggregate, Payload = unknown, Metadata = unknown> {
   /**
    * The projection of the aggregate as of `lastEvent` (a replay too): an object, stored as the item
@@ -44,7 +57,12 @@ export interface DefineProjectorOptions<Aggregate, Payload = unknown, Metadata =
   readonly clients?: { readonly dynamodb?: DynamoDBClient }
 }
 
-/** The handler {@link defineProjector} returns: one bus event in, what it did with it out. */
+/**
+ * The handler {@link defineProjector} returns: one bus event in, what it did with it out.
+ *
+ * @example
+ * const result = await handler(event) // { aggregateId: 'account-1', version: 3, outcome: 'written' }
+ */
 export type ProjectorHandler<Aggregate = unknown, Payload = unknown, Metadata = unknown> = (
   event: LedgerBusEvent<Aggregate, Payload, Metadata>,
   context?: unknown,

@@ -6,7 +6,16 @@ import { isReplayRequest, type ReplayRequest, replay } from './replay.js'
 import { LEDGER_ENV, type ReplayResult } from './schema.js'
 import { type BatchReport, dispatchBatch, type LedgerStreamEvent, type StreamBatchResponse } from './stream-batch.js'
 
-/** Options of {@link dispatchAggregate}. */
+/**
+ * Options of {@link dispatchAggregate}.
+ *
+ * @example
+ * const options: DispatchAggregateOptions<{ balance: number }, { amount: number }> = {
+ *   initialState: { balance: 0 },
+ *   reducer: (account, event) => ({ balance: account.balance + (event.payload?.amount ?? 0) }),
+ *   snapshotEvery: 100,
+ * }
+ */
 export interface DispatchAggregateOptions<Aggregate, Payload = unknown, Metadata = unknown> {
   /**
    * The aggregate after one more event: `(aggregate, event) => aggregate`, synchronous. It folds the ledger's events
@@ -30,6 +39,10 @@ export interface DispatchAggregateOptions<Aggregate, Payload = unknown, Metadata
 /**
  * The dispatch handler: called by Lambda with a batch of the ledger's stream records (answers the partial batch
  * response), or invoked synchronously with a replay request (answers a {@link ReplayResult}).
+ *
+ * @example
+ * const { batchItemFailures } = await handler({ Records: streamRecords })
+ * const { replayed, missing } = await handler({ stakeoutReplay: { aggregateIds: ['account-1'] } })
  */
 export interface DispatchHandler {
   (event: LedgerStreamEvent, context?: unknown): Promise<StreamBatchResponse>
@@ -79,7 +92,14 @@ export function dispatchAggregate<Aggregate, Payload = unknown, Metadata = unkno
   return handler as DispatchHandler
 }
 
-/** The dispatch behind {@link dispatchAggregate}, with each record's account (outcome, items read): tests and the bench. */
+/**
+ * The dispatch behind {@link dispatchAggregate}, with each record's account (outcome, items read): tests and the bench.
+ * Not exported by `stakeout/runtime`.
+ *
+ * @example
+ * const report = await createDispatch({ reducer, initialState, snapshotEvery: 100 }).batch({ Records })
+ * report.records[0]?.itemsRead
+ */
 export interface Dispatch {
   batch(event: unknown): Promise<BatchReport>
   replay(request: ReplayRequest): Promise<ReplayResult>
@@ -146,7 +166,12 @@ function jsonOf(value: unknown): string | undefined {
   }
 }
 
-/** Checks a `clients` option: each client given must be an AWS SDK client (it has `send`). */
+/**
+ * Checks a `clients` option: each client given must be an AWS SDK client (it has `send`).
+ *
+ * @example
+ * checkClients(options.clients, fail) // fail('options.clients.dynamodb', 'an AWS SDK v3 client (with send)', {})
+ */
 export function checkClients(
   clients: unknown,
   fail: (argument: string, expectation: string, received: unknown) => never,

@@ -10,6 +10,9 @@ import { StakeoutError } from '../../errors.js'
  * The AWS SDK clients a ledger function uses. Meant for tests (a client with a counting middleware, a client pointed
  * at a local endpoint); a deployed function leaves them out and gets the SDK's defaults, which honour
  * `AWS_ENDPOINT_URL_DYNAMODB` and `AWS_ENDPOINT_URL_EVENTBRIDGE`.
+ *
+ * @example
+ * dispatchAggregate({ reducer, initialState, clients: { dynamodb: new DynamoDBClient({ endpoint: local.endpoint }) } })
  */
 export interface LedgerClients {
   /** @default new DynamoDBClient({}) */

@@ -9,7 +9,13 @@ import { type AggregateState, type ReadCount, readEvents, readSnapshot, writeSna
 import { describeError, logFailure } from './log.js'
 import type { LedgerEvent } from './schema.js'
 
-/** The user's reducer: the aggregate after one more event. Synchronous; it may mutate and return its argument. */
+/**
+ * The user's reducer: the aggregate after one more event. Synchronous; it may mutate and return its argument.
+ *
+ * @example
+ * const reducer: Reducer<{ balance: number }, { amount: number }> = (account, event) =>
+ *   event.type === 'Credit' ? { balance: account.balance + event.payload!.amount } : account
+ */
 export type Reducer<Aggregate, Payload = unknown, Metadata = unknown> = (
   aggregate: Aggregate,
   event: LedgerEvent<Payload, Metadata>,

@@ -11,7 +11,12 @@ import { putEntries } from './publisher.js'
 import { REPLAY_DETAIL_TYPE, REPLAY_REQUEST_KEY, type ReplayResult } from './schema.js'
 import { entryFor } from './stream-batch.js'
 
-/** The event that asks the dispatch for a replay (invoke it synchronously; it answers a {@link ReplayResult}). */
+/**
+ * The event that asks the dispatch for a replay (invoke it synchronously; it answers a {@link ReplayResult}).
+ *
+ * @example
+ * const request: ReplayRequest = { stakeoutReplay: { aggregateIds: ['account-1', 'account-2'] } }
+ */
 export interface ReplayRequest {
   readonly [REPLAY_REQUEST_KEY]: { readonly aggregateIds: readonly string[] }
 }

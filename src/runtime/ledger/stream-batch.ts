@@ -19,7 +19,12 @@ import {
   VERSION_ATTRIBUTE,
 } from './schema.js'
 
-/** A DynamoDB stream record as Lambda delivers it (the parts the dispatch reads). */
+/**
+ * A DynamoDB stream record as Lambda delivers it (the parts the dispatch reads).
+ *
+ * @example
+ * const record: LedgerStreamRecord = { eventName: 'INSERT', dynamodb: { SequenceNumber: '100', NewImage } }
+ */
 export interface LedgerStreamRecord {
   /** `INSERT`, `MODIFY` or `REMOVE`; the dispatch folds INSERTs only. */
   readonly eventName?: string
@@ -32,12 +37,23 @@ export interface LedgerStreamRecord {
   }
 }
 
-/** The event Lambda invokes the dispatch with: a batch of the ledger's stream records. */
+/**
+ * The event Lambda invokes the dispatch with: a batch of the ledger's stream records.
+ *
+ * @example
+ * const event: LedgerStreamEvent = { Records: [{ eventName: 'INSERT', dynamodb: { SequenceNumber: '100', NewImage } }] }
+ */
 export interface LedgerStreamEvent {
   readonly Records: readonly LedgerStreamRecord[]
 }
 
-/** Lambda's partial batch response for streams: the records to retry, by sequence number. */
+/**
+ * Lambda's partial batch response for streams: the records to retry, by sequence number (Lambda resumes from the
+ * lowest).
+ *
+ * @example
+ * const response: StreamBatchResponse = { batchItemFailures: [{ itemIdentifier: '100' }] }
+ */
 export interface StreamBatchResponse {
   readonly batchItemFailures: Array<{ readonly itemIdentifier: string }>
 }

@@ -211,9 +211,12 @@ export async function dispatchBatch<Aggregate>(
     }
   }
 
-  const done = reports.map(
-    (report, index) => report ?? { sequenceNumber: String(index), outcome: 'failed' as const, itemsRead: 0 },
-  )
+  // Every record was placed in a group, skipped or refused above: none can be left without an account.
+  const done = reports.map((report, index) => {
+    if (report === undefined)
+      throw new StakeoutError(`dispatchAggregate: Records[${index}] was left unaccounted (a bug)`)
+    return report
+  })
   for (const report of done) {
     if (report.outcome !== 'failed') continue
     failures.push({ itemIdentifier: report.sequenceNumber })

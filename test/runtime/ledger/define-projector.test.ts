@@ -102,6 +102,27 @@ describe('defineProjector', () => {
     ])
   })
 
+  it('leaves the newest version when deliveries race: 10 versions, each twice, all at once', async () => {
+    const handler = projector()
+    vi.spyOn(console, 'log').mockImplementation(() => {})
+    const versions = [
+      ...Array.from({ length: 10 }, (_, at) => at + 1),
+      ...Array.from({ length: 10 }, (_, at) => 10 - at),
+    ]
+    const results = await Promise.all(
+      versions.map((version) => handler(busEvent(version, { balance: version * 10, history: [] }))),
+    )
+
+    expect(await projectionOf(dynamodb, tables.projectionTable, aggregateId)).toMatchObject({
+      version: 10,
+      balance: 100,
+    })
+    expect(results.filter((result) => result.version === 10 && result.outcome === 'written')).toHaveLength(1)
+    for (const result of results) {
+      if (result.outcome !== 'written') expect(result.storedVersion).toBeGreaterThanOrEqual(result.version)
+    }
+  })
+
   it('projects a replay like any other event, and a replay rebuilds a deleted projection', async () => {
     const handler = projector()
     const replay = { ...busEvent(5, { balance: 50, history: [] }), 'detail-type': 'stakeout.replay' }

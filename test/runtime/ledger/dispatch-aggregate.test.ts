@@ -320,6 +320,32 @@ describe('dispatchAggregate: snapshots', () => {
     expect(fromSnapshot!.detail).toEqual(fromStart!.detail)
   })
 
+  it('publishes a record whose snapshot DynamoDB refuses, and logs the snapshot it could not store', async () => {
+    const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(2))
+    // DynamoDB nests at most 32 levels; EventBridge carries far deeper JSON.
+    const deep = (depth: number): unknown => (depth === 0 ? 'bottom' : { inner: deep(depth - 1) })
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const nesting = createDispatch<unknown, unknown, unknown>({
+      reducer: (_, event) => ({ version: event.version, tree: deep(40) }),
+      initialState: {},
+      snapshotEvery: 2,
+      clients: { dynamodb, eventBridge },
+    })
+
+    const report = await nesting.batch({ Records: events.map((event) => insertRecord(event)) })
+
+    expect(report.batchItemFailures).toEqual([])
+    expect(publishedFor(aggregateId).map((entry) => entry.detail.version)).toEqual([1, 2])
+    expect(await snapshotsOf(dynamodb, tables.snapshotTable, aggregateId)).toEqual([])
+    expect(errors.mock.calls.map(([line]) => String(line))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\[stakeout\\] dispatchAggregate: could not store the snapshot of ${aggregateId} at version 2 \\(ValidationException: .*\\); the next folds of it read from an older snapshot$`,
+        ),
+      ),
+    ])
+  })
+
   it('bounds the reads of each record of a batch that spans far more than snapshotEvery versions', async () => {
     const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(300, 1))
     for (let at = 0; at < 300; at += 50) {

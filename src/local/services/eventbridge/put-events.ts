@@ -51,6 +51,8 @@ export function entrySize(entry: Readonly<Record<string, unknown>>): number {
  * are not local).
  *
  * @throws {AwsServiceError} the request as a whole is refused
+ * @example
+ * const entries = checkPutEventsRequest(input) // then eventOf(entry, ...) for each
  */
 export function checkPutEventsRequest(input: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>[] {
   const entries = input.Entries
@@ -90,6 +92,9 @@ export function checkPutEventsRequest(input: Readonly<Record<string, unknown>>):
  * locally the loss shows instead of passing silently.
  *
  * @param busOf the bus an `EventBusName` (a name or an ARN, or none for the default bus) names, or `undefined`
+ * @example
+ * eventOf({ Source: 'shop', DetailType: 'OrderPlaced' }, where, busOf)
+ * // { errorCode: 'InvalidArgument', errorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' }
  */
 export function eventOf(
   entry: Readonly<Record<string, unknown>>,

@@ -52,18 +52,34 @@ export interface BusPlan {
   readonly gaps: readonly Gap[]
 }
 
-/** `arn:aws:events:<region>:<account>:event-bus/<name>`. */
+/**
+ * `arn:aws:events:<region>:<account>:event-bus/<name>`.
+ *
+ * @example
+ * eventBusArn({ region: 'us-east-1', account: '000000000000' }, 'orders') // 'arn:aws:events:us-east-1:000000000000:event-bus/orders'
+ */
 export function eventBusArn(where: { region: string; account: string }, name: string): string {
   return `arn:${partition(where.region)}:events:${where.region}:${where.account}:event-bus/${name}`
 }
 
-/** A rule's ARN: `rule/<name>` on the default bus, `rule/<bus>/<name>` on a custom bus (as EventBridge writes it). */
+/**
+ * A rule's ARN: `rule/<name>` on the default bus, `rule/<bus>/<name>` on a custom bus (as EventBridge writes it).
+ *
+ * @example
+ * ruleArn(where, 'orders', 'Big') // 'arn:aws:events:us-east-1:000000000000:rule/orders/Big'
+ */
 export function ruleArn(where: { region: string; account: string }, bus: string, name: string): string {
   const path = bus === 'default' ? name : `${bus}/${name}`
   return `arn:${partition(where.region)}:events:${where.region}:${where.account}:rule/${path}`
 }
 
-/** The bus name a rule's `EventBusName` (a name or an ARN) or a PutEvents entry's names. */
+/**
+ * The bus name a rule's `EventBusName` (a name or an ARN) or a PutEvents entry's names.
+ *
+ * @example
+ * busNameOf('arn:aws:events:us-east-1:000000000000:event-bus/orders') // 'orders'
+ * busNameOf(undefined)                                                // 'default'
+ */
 export function busNameOf(value: string | undefined): string {
   if (value === undefined || value === '') return 'default'
   const match = /^arn:[^:]+:events:[^:]*:[^:]*:event-bus\/(.+)$/.exec(value)
@@ -74,6 +90,9 @@ export function busNameOf(value: string | undefined): string {
  * Reads the buses, rules, targets and functions' asynchronous invocation configs of the local app, each compiled
  * and checked once: what the local bus cannot do as AWS does it is a gap naming the resource and why, never run
  * wrongly.
+ *
+ * @example
+ * const { rules, gaps } = planBus(context.resources, context.where)
  */
 export function planBus(resources: StackResources, where: { region: string; account: string }): BusPlan {
   const gaps: Gap[] = []
@@ -316,6 +335,10 @@ function planInvokeConfig(
 /**
  * `InputPath` as the path segments the local bus reads: `$` (the whole event), dotted `$.detail.order` and bracketed
  * `$['detail']` names. Filters, wildcards and indexes are refused (`undefined`): a gap, not a wrong delivery.
+ *
+ * @example
+ * parseInputPath("$.detail['order']") // ['detail', 'order']
+ * parseInputPath('$.items[0]')        // undefined
  */
 export function parseInputPath(path: string): string[] | undefined {
   if (!path.startsWith('$')) return undefined
@@ -331,7 +354,12 @@ export function parseInputPath(path: string): string[] | undefined {
   return segments
 }
 
-/** The value at an `InputPath`'s segments; `undefined` when the event has nothing there. */
+/**
+ * The value at an `InputPath`'s segments; `undefined` when the event has nothing there.
+ *
+ * @example
+ * valueAtPath({ detail: { order: { id: 1 } } }, ['detail', 'order']) // { id: 1 }
+ */
 export function valueAtPath(event: unknown, segments: readonly string[]): unknown {
   let value: unknown = event
   for (const segment of segments) {

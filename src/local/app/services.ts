@@ -1,6 +1,8 @@
 import type { AwsService, StackResource, StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
 import { queuesService } from '../services/sqs/service.js'
+import type { LocalEventBridge } from '../services/eventbridge/service.js'
+import { eventBridgeService } from '../services/eventbridge/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -20,9 +22,10 @@ export interface LocalService {
   /**
    * The local physical id (what `Ref` gives) and attributes (what `Fn::GetAtt` gives) of a resource of one of its
    * types. `name` is the resource's explicit name, or else the CloudFormation-shaped name `startLocal` generated.
-   * Without it, the physical id is `name` and there are no attributes.
+   * Without it, the physical id is `name` and there are no attributes. `assembly` is the stack as synthesized, to
+   * resolve a property that names another resource (a rule's `EventBusName: { Ref: Bus }`).
    */
-  identity?(resource: StackResource, name: string, where: Arns): LocalIdentity
+  identity?(resource: StackResource, name: string, where: Arns, assembly?: StackResources): LocalIdentity
   /** Starts it (its endpoint, its resources). A failure fails the start, and what was started is stopped. */
   start(context: LocalServiceContext): Promise<StartedService>
 }
@@ -120,6 +123,8 @@ export interface LocalQueueMessage {
 /** The in-process APIs the services give one another; a service that is not started leaves its field unset. */
 export interface LocalServiceApis {
   queues?: LocalQueues
+  /** The local bus: its fault counts and Lambda's asynchronous invocation queue. */
+  events?: LocalEventBridge
 }
 
 /** A started service. */
@@ -154,4 +159,4 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = [queuesService]
+export const LOCAL_SERVICES: readonly LocalService[] = [queuesService, eventBridgeService]

@@ -1,5 +1,6 @@
 import type { AwsService, StackResource, StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
+import { type LocalEventSources, streamEventSources } from '../services/streams/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -91,6 +92,8 @@ export interface LocalQueues {
 /** The in-process APIs the services give one another; a service that is not started leaves its field unset. */
 export interface LocalServiceApis {
   queues?: LocalQueues
+  /** The stream event source mappings' counts (records, filtered, retries, injected faults...). */
+  eventSources?: LocalEventSources
 }
 
 /** A started service. */
@@ -125,4 +128,4 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = []
+export const LOCAL_SERVICES: readonly LocalService[] = [streamEventSources]

@@ -62,6 +62,8 @@ export interface DeliveryContext {
   readonly signal: AbortSignal
   /** The batch now with the function, for the stop line. */
   onInFlight(records: readonly DynamoDBStreamEventRecord[] | undefined): void
+  /** The next `count` records of the shard are done with (delivered, or discarded): always the head, in order. */
+  checkpoint(count: number): void
 }
 
 /**
@@ -112,6 +114,7 @@ export async function deliverBatch(batch: readonly ReadRecord[], context: Delive
       const expired = part.records.filter((read) => now - read.readAt > settings.maximumRecordAgeMs).length
       if (expired > 0) {
         discard(part.records.slice(0, expired), part, 'RecordAgeExceeded', context)
+        context.checkpoint(expired)
         part.records = part.records.slice(expired)
         if (part.records.length === 0) parts.shift()
         continue
@@ -135,10 +138,12 @@ export async function deliverBatch(batch: readonly ReadRecord[], context: Delive
     part.invokes += 1
     part.last = { result: outcome.result, failed: outcome.kind === 'failure' }
     if (outcome.kind === 'success') {
+      context.checkpoint(part.records.length)
       parts.shift()
       continue
     }
     if (outcome.kind === 'partial') {
+      context.checkpoint(outcome.from)
       part.records = part.records.slice(outcome.from)
       // With bisect on, Lambda splits the batch at the returned sequence number: a split, not a retry.
       if (settings.bisect && outcome.from > 0) continue
@@ -156,6 +161,7 @@ export async function deliverBatch(batch: readonly ReadRecord[], context: Delive
     }
     if (settings.maximumRetryAttempts !== -1 && part.attempts >= settings.maximumRetryAttempts) {
       discard(part.records, part, 'RetryAttemptsExhausted', context)
+      context.checkpoint(part.records.length)
       parts.shift()
       continue
     }
@@ -184,7 +190,7 @@ async function invokeOnce(records: readonly DynamoDBStreamEventRecord[], context
     stats.faultsInjected += 1
     context.log(
       `event source ${settings.label}: fault: invocation ${result.requestId} of ${settings.functionLogicalId} ` +
-        `reported failed after it ran (${records.length} records from ${records[0]?.dynamodb.SequenceNumber}, shard ${context.shardId})`,
+        `reported failed after it ran (${records.length} record${records.length === 1 ? '' : 's'} from ${records[0]?.dynamodb.SequenceNumber}, shard ${context.shardId})`,
     )
     return failed()
   }

@@ -54,7 +54,7 @@ async function startStreamEventSources(context: LocalServiceContext): Promise<St
   const client = new DynamoDBStreamsClient({
     endpoint: context.dynamodbEndpoint,
     region: context.where.region,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { ...LOCAL_CREDENTIALS },
     maxAttempts: 1,
   })
   const pollers = new Map<string, { resource: StackResource; poller: StreamPoller }>()

@@ -97,21 +97,19 @@ export class StreamPoller {
   /** Ends polling; resolves once no batch is with the function. Says what was read and not delivered. */
   async stop(): Promise<void> {
     if (this.#abort.signal.aborted) return
-    const unfinished = [...this.#shards.entries()].flatMap(([id, { state }]) => {
-      const inFlight = state.inFlight
-      const waiting = state.pending.length - (inFlight?.length ?? 0)
-      if (inFlight === undefined && waiting <= 0) return []
-      const parts = []
-      if (inFlight !== undefined) {
-        parts.push(
-          `a batch of ${inFlight.length} with the function (sequence numbers ${inFlight[0]?.dynamodb.SequenceNumber} to ${inFlight[inFlight.length - 1]?.dynamodb.SequenceNumber})`,
-        )
-      }
-      if (waiting > 0) parts.push(`${waiting} read and not yet delivered`)
-      return [`shard ${id}: ${parts.join(', ')}`]
-    })
+    const withFunction = new Map([...this.#shards].map(([id, { state }]) => [id, state.inFlight]))
     this.#abort.abort()
     await Promise.all([...this.#shards.values()].map((entry) => entry.running))
+    const unfinished = [...this.#shards.entries()].flatMap(([id, { state }]) => {
+      if (state.pending.length === 0) return []
+      const inFlight = withFunction.get(id)
+      const still = inFlight !== undefined && inFlight[0] === state.pending[0]?.record
+      const sequence = (read: ReadRecord | undefined) => read?.record.dynamodb.SequenceNumber
+      return [
+        `shard ${id}: ${state.pending.length} read and not delivered (sequence numbers ${sequence(state.pending[0])} to ` +
+          `${sequence(state.pending[state.pending.length - 1])})${still ? `, a batch of ${inFlight.length} of them with the function when it stopped` : ''}`,
+      ]
+    })
     if (unfinished.length > 0) {
       this.#options.log(
         `event source ${this.#options.settings.label}: stopped with records undelivered (${unfinished.join('; ')})`,
@@ -214,6 +212,9 @@ export class StreamPoller {
       onInFlight: (records) => {
         state.inFlight = records
       },
+      checkpoint: (count) => {
+        state.pending.splice(0, count)
+      },
     }
     try {
       iterator = entry.iterator ?? (await this.#iterator(shardId, 'TRIM_HORIZON'))
@@ -274,10 +275,7 @@ export class StreamPoller {
         await pause(Math.min(windowLeft, Math.max(delay, POLL_DELAYS_MS.first)), signal)
         continue
       }
-      const batch = takeBatch(state.pending, settings.batchSize)
-      await deliverBatch(batch, context)
-      if (signal.aborted) return
-      state.pending.splice(0, batch.length)
+      await deliverBatch(takeBatch(state.pending, settings.batchSize), context)
     }
   }
 

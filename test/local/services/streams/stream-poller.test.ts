@@ -363,6 +363,15 @@ describe('StreamPoller: faults', () => {
 })
 
 describe('StreamPoller: stop', () => {
+  it('says nothing when everything read was delivered', async () => {
+    const r = await rig(() => null)
+    await put(r, 'done')
+    await r.poller.start()
+    await waitUntil('the delivery', () => r.poller.stats.invocations === 1)
+    await r.poller.stop()
+    expect(r.log).toEqual([])
+  })
+
   it('ends polling and says which batch was with the function', async () => {
     let entered = false
     const r = await rig(async () => {
@@ -372,10 +381,9 @@ describe('StreamPoller: stop', () => {
     await put(r, 'stuck')
     await r.poller.start()
     await waitUntil('the invocation', () => entered)
-    const stopped = r.poller.stop()
-    await stopped
+    await r.poller.stop()
     expect(r.log.join('\n')).toMatch(
-      /^event source Test\/Mapping: stopped with records undelivered \(shard shardId-\S+: a batch of 1 with the function \(sequence numbers \d+ to \d+\)\)$/,
+      /^event source Test\/Mapping: stopped with records undelivered \(shard shardId-\S+: 1 read and not delivered \(sequence numbers (\d+) to \1\), a batch of 1 of them with the function when it stopped\)$/,
     )
   })
 })

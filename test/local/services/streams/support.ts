@@ -147,9 +147,13 @@ export async function pollerRig(
 }
 
 /** Waits until `condition` holds, polling every 10 ms; fails after `timeoutMs` saying what it waited for. */
-export async function waitUntil(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`)
     await sleep(10)
   }

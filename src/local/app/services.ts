@@ -3,6 +3,7 @@ import type { InvokeResult } from '../invoke-handler.js'
 import { queuesService } from '../services/sqs/service.js'
 import type { LocalEventBridge } from '../services/eventbridge/service.js'
 import { eventBridgeService } from '../services/eventbridge/service.js'
+import { type LocalEventSources, streamEventSources } from '../services/streams/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -125,6 +126,8 @@ export interface LocalServiceApis {
   queues?: LocalQueues
   /** The local bus: its fault counts and Lambda's asynchronous invocation queue. */
   events?: LocalEventBridge
+  /** The stream event source mappings' counts (records, filtered, retries, injected faults...). */
+  eventSources?: LocalEventSources
 }
 
 /** A started service. */
@@ -159,4 +162,4 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = [queuesService, eventBridgeService]
+export const LOCAL_SERVICES: readonly LocalService[] = [queuesService, eventBridgeService, streamEventSources]

@@ -10,6 +10,9 @@
  *   project of a run may test its own app, and the app stops when the run ends;
  * - with none of these, it brings nothing up (one line says so): tests that give their resources explicitly run.
  *
+ * `STAKEOUT_LOCAL_FAULTS` (the JSON of `startLocal`'s `faults`), in the environment or in a project's `test.env`,
+ * brings the local app up with delivery faults on.
+ *
  * A failure to start fails the run once, before any test, with the app and the cause in the message.
  *
  * @example
@@ -19,12 +22,13 @@
  * })
  * @packageDocumentation
  */
-import { startRunTarget } from './run-target/index.js'
+import { faultsFromEnv, startRunTarget } from './run-target/index.js'
 import { PROVIDED_LOCAL_APP } from './run-target/provided-app.js'
 
 /** What Vitest hands a global setup (its `TestProject`): the project's root is read, and its app is provided. */
 export interface GlobalSetupProject {
-  readonly config: { readonly root: string }
+  /** The project's root, and its `test.env` (where `STAKEOUT_LOCAL_FAULTS` may turn faults on for this project's app). */
+  readonly config: { readonly root: string; readonly env?: Readonly<Record<string, string | undefined>> }
   /** Vitest's `project.provide`: the project's workers read the value with `inject(key)`. */
   readonly provide?: (key: typeof PROVIDED_LOCAL_APP, value: string) => void
 }
@@ -41,7 +45,12 @@ export interface GlobalSetupProject {
  * const teardown = await setup(project)
  */
 export default async function setup(project?: GlobalSetupProject): Promise<() => Promise<void>> {
-  const target = await startRunTarget({ root: project?.config.root ?? process.cwd(), perProject: true })
+  const faults = faultsFromEnv({ ...project?.config.env })
+  const target = await startRunTarget({
+    root: project?.config.root ?? process.cwd(),
+    perProject: true,
+    ...(faults === undefined ? {} : { faults }),
+  })
   // '' too: a project with no app of its own must not test the one another project's setup put in the environment.
   project?.provide?.(PROVIDED_LOCAL_APP, target.localApp ?? '')
   return () => target.stop()

@@ -57,6 +57,11 @@ export interface RunTargetOptions {
    * @default false
    */
   readonly perProject?: boolean
+  /**
+   * The delivery faults of the local app it brings up (a Vitest project's `test.env.STAKEOUT_LOCAL_FAULTS`).
+   * @default `STAKEOUT_LOCAL_FAULTS` of `env`
+   */
+  readonly faults?: LocalFaults
 }
 
 /** What {@link startRunTarget} found or brought up, and how to let go of it. */
@@ -132,7 +137,7 @@ export async function startRunTarget(options: RunTargetOptions): Promise<RunTarg
     return { kind: 'running', localApp: running, stop: nothingToStop }
   }
   const found = await findLocalApp({ root: options.root, app: env[APP_ENV], stack: env[APP_STACK_ENV] })
-  const faults = faultsFromEnv(env)
+  const faults = options.faults ?? faultsFromEnv(env)
   const source = found === undefined || faults === undefined ? found : { ...found, faults }
   if (source === undefined) {
     log(

@@ -31,6 +31,34 @@ describe('BankStack', () => {
     expect(JSON.stringify(policies)).toContain('dynamodb:LeadingKeys')
   })
 
+  it('has the ledger with its Balance and LastTransaction projectors', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1)
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1)
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['stakeout.ledger'], 'detail-type': ['Credit', 'Debit', 'stakeout.replay'] },
+    })
+    expect(Object.keys(template.findResources('AWS::DynamoDB::Table')).length).toBe(5)
+  })
+
+  it('lets the commands append to and read the ledger, and write nothing else', () => {
+    const policies = template.findResources('AWS::IAM::Policy')
+    const debit = Object.entries(policies).find(([id]) => id.startsWith('DebitAccount'))?.[1]
+    const actions = JSON.stringify(debit?.Properties.PolicyDocument.Statement.map((each: { Action: unknown }) => each.Action))
+    expect(actions).toContain('dynamodb:PutItem')
+    expect(actions).toContain('dynamodb:Query')
+    expect(actions).not.toMatch(/dynamodb:(UpdateItem|DeleteItem|Scan|\*)/)
+  })
+
+  it('logs every monthly statement at level ALL with execution data (requireExecutionLogs fixed it)', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'EXPRESS',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    })
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/'),
+    })
+  })
+
   it('has no interceptor when built for production', () => {
     const prod = Template.fromStack(new BankStack(new App(), 'BankProd', { testable: false }))
     prod.resourceCountIs('AWS::Lambda::LayerVersion', 0)

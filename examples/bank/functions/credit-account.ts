@@ -1,8 +1,11 @@
 /**
  * The bank's Credit command (shared/reference/articles.md): before crediting an account it asks a
  * third-party fraud-scoring API, retrying once when that API is unavailable. Small credits skip the check.
+ * An accepted credit is appended to the account's ledger (see account-ledger.ts).
  * Nothing in this file knows about stakeout: the interceptor layer does its work from the outside.
  */
+import { appendAccountEvent } from './account-ledger.js'
+
 export interface CreditCommand {
   accountId: string
   amount: number
@@ -11,6 +14,9 @@ export interface CreditCommand {
 export interface CreditOutcome {
   accepted: boolean
   reason?: string
+  /** The account's version once the credit is in the ledger. */
+  version?: number
+  balance?: number
 }
 
 const FRAUD_API = process.env.FRAUD_API_URL ?? 'https://fraud.example.com'
@@ -31,11 +37,21 @@ async function fraudScore(command: CreditCommand): Promise<number> {
 }
 
 export const handler = async (command: CreditCommand): Promise<CreditOutcome> => {
-  if (command.amount <= CHECK_ABOVE) return { accepted: true }
-  try {
-    const score = await fraudScore(command)
-    return score < 0.8 ? { accepted: true } : { accepted: false, reason: 'suspected fraud' }
-  } catch (error) {
-    return { accepted: false, reason: `fraud check unavailable: ${(error as Error).message}` }
+  if (!(command.amount > 0)) throw new Error('amount must be a positive number')
+  if (command.amount > CHECK_ABOVE) {
+    let score: number
+    try {
+      score = await fraudScore(command)
+    } catch (error) {
+      return { accepted: false, reason: `fraud check unavailable: ${(error as Error).message}` }
+    }
+    if (score >= 0.8) return { accepted: false, reason: 'suspected fraud' }
   }
+  const appended = await appendAccountEvent(
+    command.accountId,
+    () => ({ type: 'Credit', payload: { amount: command.amount } }) as const,
+    (decision): decision is { type: 'Credit'; payload: { amount: number } } => true,
+  )
+  if ('refused' in appended) throw new Error('a credit is never refused once scored')
+  return { accepted: true, version: appended.version, balance: appended.account.totalBalance }
 }

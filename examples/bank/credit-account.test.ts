@@ -21,7 +21,7 @@ describe('Credit', () => {
   it('accepts a credit the fraud API scores low, after asking it once', async () => {
     await api.mock('https://fraud.example.com/v1/*', { status: 200, json: { score: 0.1 } })
 
-    expect(await credit('acc-1', 500)).toEqual({ accepted: true })
+    expect(await credit('acc-1', 500)).toMatchObject({ accepted: true })
 
     await expect(api).toHaveCalled('https://fraud.example.com/v1/scores', {
       method: 'POST',
@@ -40,7 +40,7 @@ describe('Credit', () => {
   it('retries once when the fraud API is unavailable', async () => {
     await api.mock('https://fraud.example.com/*', [{ status: 503 }, { status: 200, json: { score: 0.2 } }])
 
-    expect(await credit('acc-3', 250)).toEqual({ accepted: true })
+    expect(await credit('acc-3', 250)).toMatchObject({ accepted: true })
     await expect(api).toHaveCalled('https://fraud.example.com/v1/scores', { times: 2 })
   })
 
@@ -54,7 +54,7 @@ describe('Credit', () => {
   it('does not call the fraud API for small credits', async () => {
     await api.mock('https://fraud.example.com/*', { json: { score: 0 } })
 
-    expect(await credit('acc-5', 20)).toEqual({ accepted: true })
+    expect(await credit('acc-5', 20)).toMatchObject({ accepted: true })
     await expect(api).not.toHaveCalled('https://fraud.example.com/*', { timeout: 1_000 })
   })
 

@@ -17,11 +17,13 @@ const QUERY_CODES: Readonly<Record<string, string>> = {
   PurgeQueueInProgress: 'AWS.SimpleQueueService.PurgeQueueInProgress',
   UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
   ReceiptHandleIsInvalid: 'ReceiptHandleIsInvalid',
+  InvalidAddress: 'InvalidAddress',
   OverLimit: 'OverLimit',
 }
 
 /** HTTP statuses other than 400, from the same schemas. */
 const STATUSES: Readonly<Record<string, number>> = {
+  InvalidAddress: 404,
   ReceiptHandleIsInvalid: 404,
   OverLimit: 403,
   PurgeQueueInProgress: 403,

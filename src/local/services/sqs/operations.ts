@@ -73,9 +73,17 @@ export function startSqsEndpoint(queues: LocalQueueSet, options: SqsEndpointOpti
 /** The operations of {@link startSqsEndpoint}, by name. */
 function sqsOperations(queues: LocalQueueSet): Record<string, Operation> {
   const queueOf = (input: Record<string, unknown>): LocalQueue => {
-    if (input.QueueUrl === undefined)
-      throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.')
-    return queues.get(input.QueueUrl)
+    const url = input.QueueUrl
+    if (url === undefined) throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.')
+    // A queue URL is scheme://host/<account>/<name>; anything else is not an address at all.
+    if (
+      typeof url !== 'string' ||
+      !URL.canParse(url) ||
+      new URL(url).pathname.split('/').filter(Boolean).length !== 2
+    ) {
+      throw sqsError('InvalidAddress', `The address ${String(url)} is not valid for this endpoint.`)
+    }
+    return queues.get(url)
   }
   return {
     SendMessage(input) {

@@ -118,7 +118,11 @@ export class LocalQueue {
     return message
   }
 
-  /** Takes a message moved here by a redrive: same id, body, attributes and sent time; received anew. */
+  /**
+   * Takes a message moved here by a redrive: same id, body, attributes and sent time (SQS counts a dead-lettered
+   * message's retention from its first enqueue). Its receive count starts again: the Developer Guide does not say
+   * whether SQS keeps it, and a count that starts at 1 in the DLQ is the reading a test cannot mistake.
+   */
   adopt(message: StoredMessage, from: string): void {
     message.receiveCount = 0
     message.firstReceiveTimestamp = undefined

@@ -3,6 +3,7 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  InvalidAddress,
   InvalidAttributeName,
   PurgeQueueCommand,
   PurgeQueueInProgress,
@@ -67,6 +68,16 @@ describe('the local SQS endpoint', () => {
       .send(new GetQueueUrlCommand({ QueueName: 'nope' }))
       .catch((caught: unknown) => caught)
     expect(byName).toBeInstanceOf(QueueDoesNotExist)
+  })
+
+  it('raises InvalidAddress for a QueueUrl that is no queue URL at all', async () => {
+    for (const QueueUrl of ['orders', `${local.endpoint.endpoint}/orders`]) {
+      const error = await local.sqs
+        .send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }))
+        .catch((caught: unknown) => caught)
+      expect(error, QueueUrl).toBeInstanceOf(InvalidAddress)
+      expect((error as InvalidAddress).$metadata.httpStatusCode).toBe(404)
+    }
   })
 
   it('deletes a message by its receipt handle, and a second delete of it succeeds as SQS says', async () => {

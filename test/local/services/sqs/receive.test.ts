@@ -110,6 +110,22 @@ describe('ReceiveMessage on the local SQS endpoint', () => {
     expect(new Set(received)).toEqual(new Set(sent.map((each) => each.MessageId)))
   })
 
+  it('wakes many concurrent long polls, each with its own message', { timeout: 10_000 }, async () => {
+    const { sqs, url } = await start(['jobs'])
+    const polls = Array.from({ length: 30 }, () =>
+      sqs.send(new ReceiveMessageCommand({ QueueUrl: url('jobs'), WaitTimeSeconds: 20 })),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        sqs.send(new SendMessageCommand({ QueueUrl: url('jobs'), MessageBody: `job ${index}` })),
+      ),
+    )
+    const bodies = (await Promise.all(polls)).flatMap((each) => each.Messages ?? []).map((message) => message.Body)
+    expect(bodies).toHaveLength(30)
+    expect(new Set(bodies).size).toBe(30)
+  })
+
   it('gives the message attributes asked for (All, a prefix, a name) and the MD5 of them all', async () => {
     const { sqs, url } = await start(['jobs'])
     const MessageAttributes = {

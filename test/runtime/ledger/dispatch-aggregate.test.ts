@@ -272,6 +272,34 @@ describe('dispatchAggregate: a stream batch', () => {
     ])
   })
 
+  it.each([
+    [
+      'undefined',
+      () => undefined,
+      'the reducer returned undefined on Credit: it must return the next aggregate, synchronously',
+    ],
+    [
+      'a promise',
+      async () => initialState,
+      'the reducer returned a promise on Credit: it must return the next aggregate, synchronously',
+    ],
+    [
+      'a BigInt',
+      () => ({ balance: 1n }),
+      'the aggregate is not JSON data: TypeError: Do not know how to serialize a BigInt',
+    ],
+  ])('fails the record when the reducer returns %s', async (_, bad, reason) => {
+    const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(1))
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const report = await createDispatch<unknown, unknown, unknown>({
+      reducer: bad as never,
+      initialState,
+      clients: { dynamodb, eventBridge },
+    }).batch({ Records: events.map((event) => insertRecord(event)) })
+    expect(report.records.map((record) => [record.outcome, record.reason])).toEqual([['failed', reason]])
+    expect(bus.calls).toEqual([])
+  })
+
   it('skips what is not an INSERT, and starts every fold from a fresh initial state even if the reducer mutates it', async () => {
     const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(2, 5))
     const notices = vi.spyOn(console, 'log').mockImplementation(() => {})

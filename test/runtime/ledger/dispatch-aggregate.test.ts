@@ -170,6 +170,18 @@ describe('dispatchAggregate: a stream batch', () => {
     expect(balances(other)).toEqual([1, 2, 3, 4, 5, 6].map((v) => [v, v * 100]))
   })
 
+  it('keeps each PutEvents call at 256 KB or less in all, on the safe reading of the user guide', async () => {
+    const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(3))
+    const padded = createDispatch<unknown, unknown, unknown>({
+      reducer: (_, event) => ({ version: event.version, padding: 'p'.repeat(100_000) }),
+      initialState: {},
+      clients: { dynamodb, eventBridge },
+    })
+    const report = await padded.batch({ Records: events.map((event) => insertRecord(event)) })
+    expect(report.batchItemFailures).toEqual([])
+    expect(bus.calls.map((call) => call.map((entry) => JSON.parse(entry.Detail!).version))).toEqual([[1, 2], [3]])
+  })
+
   it('fails exactly the record whose entry PutEvents refused and the later ones of its aggregate', async () => {
     const other = `${aggregateId}-other`
     const mine = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(4))

@@ -164,7 +164,7 @@ export async function dispatchBatch<Aggregate>(
         }
       } catch (error) {
         const stop =
-          error instanceof FoldStopped ? error : new FoldStopped(fold.state?.version ?? 1, describeError(error))
+          error instanceof FoldStopped ? error : new FoldStopped((fold.state?.version ?? 0) + 1, describeError(error))
         stops.set(aggregateId, stop)
         // The reads that led nowhere are the failed record's cost.
         const failed = versions.find((version) => version >= stop.version)

@@ -170,6 +170,18 @@ describe('dispatchAggregate: a stream batch', () => {
     expect(balances(other)).toEqual([1, 2, 3, 4, 5, 6].map((v) => [v, v * 100]))
   })
 
+  it('keeps each PutEvents call at 256 KB or less in all, on the safe reading of the user guide', async () => {
+    const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(3))
+    const padded = createDispatch<unknown, unknown, unknown>({
+      reducer: (_, event) => ({ version: event.version, padding: 'p'.repeat(100_000) }),
+      initialState: {},
+      clients: { dynamodb, eventBridge },
+    })
+    const report = await padded.batch({ Records: events.map((event) => insertRecord(event)) })
+    expect(report.batchItemFailures).toEqual([])
+    expect(bus.calls.map((call) => call.map((entry) => JSON.parse(entry.Detail!).version))).toEqual([[1, 2], [3]])
+  })
+
   it('fails exactly the record whose entry PutEvents refused and the later ones of its aggregate', async () => {
     const other = `${aggregateId}-other`
     const mine = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(4))
@@ -270,6 +282,34 @@ describe('dispatchAggregate: a stream batch', () => {
       ['published', undefined],
       ['failed', 'the reducer threw on Credit: RangeError: no overdraft'],
     ])
+  })
+
+  it.each([
+    [
+      'undefined',
+      () => undefined,
+      'the reducer returned undefined on Credit: it must return the next aggregate, synchronously',
+    ],
+    [
+      'a promise',
+      async () => initialState,
+      'the reducer returned a promise on Credit: it must return the next aggregate, synchronously',
+    ],
+    [
+      'a BigInt',
+      () => ({ balance: 1n }),
+      'the aggregate is not JSON data: TypeError: Do not know how to serialize a BigInt',
+    ],
+  ])('fails the record when the reducer returns %s', async (_, bad, reason) => {
+    const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(1))
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const report = await createDispatch<unknown, unknown, unknown>({
+      reducer: bad as never,
+      initialState,
+      clients: { dynamodb, eventBridge },
+    }).batch({ Records: events.map((event) => insertRecord(event)) })
+    expect(report.records.map((record) => [record.outcome, record.reason])).toEqual([['failed', reason]])
+    expect(bus.calls).toEqual([])
   })
 
   it('skips what is not an INSERT, and starts every fold from a fresh initial state even if the reducer mutates it', async () => {

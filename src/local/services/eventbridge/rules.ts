@@ -4,9 +4,13 @@ import type { Gap } from '../../app/plan.js'
 import { type AsyncInvokeConfig, DEFAULT_ASYNC_INVOKE_CONFIG } from '../async-invoke.js'
 import { type CompiledPattern, compilePattern } from './pattern.js'
 
+/** The CloudFormation types the local bus brings up. */
 export const EVENT_BUS = 'AWS::Events::EventBus'
+/** @see EVENT_BUS */
 export const RULE = 'AWS::Events::Rule'
+/** Not enforced locally, like IAM. @see EVENT_BUS */
 export const EVENT_BUS_POLICY = 'AWS::Events::EventBusPolicy'
+/** A function's asynchronous invocation settings, applied by the async queue. @see EVENT_BUS */
 export const EVENT_INVOKE_CONFIG = 'AWS::Lambda::EventInvokeConfig'
 const FUNCTION = 'AWS::Lambda::Function'
 

@@ -27,6 +27,13 @@ export interface LocalEventBridge {
   idle(): Promise<void>
   /** Lambda's asynchronous invocation queue of the app (rule targets, and `Event` invokes). */
   readonly asyncInvoke: AsyncInvokeQueue
+  /**
+   * Queues an asynchronous invocation of a function with its `EventInvokeConfig` (or Lambda's defaults), as an
+   * `Event` invoke through the Lambda API does.
+   *
+   * @returns the invocation's request id
+   */
+  invokeAsync(logicalId: string, event: unknown): string
 }
 
 /**
@@ -198,6 +205,7 @@ async function startEventBridge(context: LocalServiceContext): Promise<StartedSe
       }
     },
     asyncInvoke,
+    invokeAsync: (logicalId, event) => asyncInvoke.enqueue(logicalId, event, plan.invokeConfigs.get(logicalId)),
   }
   let stopped: Promise<void> | undefined
   return {

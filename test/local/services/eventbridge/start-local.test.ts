@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { App } from 'aws-cdk-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../../../../src/eventually.js'
@@ -67,6 +68,43 @@ describe('startLocal with the local EventBridge', () => {
     // The other two did not match (total not > 0, detail-type not Order*): nothing invoked the recorder for them.
     expect(await seen(free ?? '')).toBeUndefined()
     expect(await seen(refund ?? '')).toBeUndefined()
+  })
+
+  it('runs an Event invoke through the Lambda API in the asynchronous queue, with the function’s EventInvokeConfig', async () => {
+    const lambda = new LambdaClient({ ...app.resources.clientSettings('lambda'), maxAttempts: 1 })
+    try {
+      const name = app.resources.resolve('Recorder', { type: 'AWS::Lambda::Function' }).physicalId
+      const ok = await lambda.send(
+        new InvokeCommand({ FunctionName: name, InvocationType: 'Event', Payload: JSON.stringify({ id: 'direct-1' }) }),
+      )
+      expect(ok.StatusCode).toBe(202)
+      await eventually(
+        () => seen('direct-1'),
+        (item) => item !== undefined,
+        { timeout: 20_000 },
+      )
+      const failing = await lambda.send(
+        new InvokeCommand({
+          FunctionName: name,
+          InvocationType: 'Event',
+          Payload: JSON.stringify({ id: 'x', fail: true }),
+        }),
+      )
+      expect(failing.StatusCode).toBe(202)
+      // Recorder has retryAttempts 0 (its EventInvokeConfig) and no destination: one line, after one attempt.
+      const { last } = await eventually(
+        () => lines.filter((line) => line.includes('discarded')),
+        (found) => found.length > 0,
+        { timeout: 20_000 },
+      )
+      expect(last).toEqual([
+        expect.stringMatching(
+          /of Recorder\w* discarded.*failed 1 time \(MaximumRetryAttempts 0\): Error: told to fail$/,
+        ),
+      ])
+    } finally {
+      lambda.destroy()
+    }
   })
 
   it('names the bus and rules as CloudFormation does, and says in the warning what it does not run', () => {

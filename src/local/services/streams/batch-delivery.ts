@@ -6,13 +6,23 @@ import type { StreamMappingSettings } from './mapping.js'
 import { type DiscardCondition, describeKeys, invocationRecord } from './on-failure.js'
 import type { DynamoDBStreamEventRecord } from './records.js'
 
-/** A record read from the shard, with when this poller read it (the local arrival, for the record's age). */
+/**
+ * A record read from the shard, with when this poller read it (the local arrival, for the record's age).
+ *
+ * @example
+ * pending.push({ record: toEventRecord(raw, region, streamArn), readAt: Date.now() })
+ */
 export interface ReadRecord {
   readonly record: DynamoDBStreamEventRecord
   readonly readAt: number
 }
 
-/** What a mapping counts, for `LocalEventSources.stats()` and the stop line. */
+/**
+ * What a mapping counts, for `LocalEventSources.stats()` and the stop line.
+ *
+ * @example
+ * const { faultsInjected, retries } = eventSources.stats('Ledger/Dispatch/DynamoDBEventSource')
+ */
 export interface EventSourceStats {
   /** Records read from the stream. */
   records: number
@@ -33,7 +43,12 @@ export interface EventSourceStats {
   sentToOnFailure: number
 }
 
-/** An empty {@link EventSourceStats}. */
+/**
+ * An empty {@link EventSourceStats}.
+ *
+ * @example
+ * const stats = emptyStats()
+ */
 export function emptyStats(): EventSourceStats {
   return {
     records: 0,
@@ -48,7 +63,12 @@ export function emptyStats(): EventSourceStats {
   }
 }
 
-/** What delivering a batch needs from its shard and mapping. */
+/**
+ * What delivering a batch needs from its shard and mapping.
+ *
+ * @example
+ * await deliverBatch(batch, { settings, shardId, stats, invoke, queues, log, faults, now: Date.now, signal, onInFlight, checkpoint })
+ */
 export interface DeliveryContext {
   readonly settings: StreamMappingSettings
   readonly shardId: string
@@ -70,6 +90,10 @@ export interface DeliveryContext {
  * The local backoff between retries of a failed batch: 50 ms, doubling, at most 250 ms, Lambda's polling interval
  * (its own backoff is not documented; this keeps a test's retries quick: the EventLedger's 10 retries of a poison
  * event take 2.1 s). A bisected half is invoked at once, as splitting is no retry.
+ *
+ * @example
+ * retryDelayMs(1) // 50
+ * retryDelayMs(5) // 250
  */
 export function retryDelayMs(attempt: number): number {
   return Math.min(50 * 2 ** Math.max(0, attempt - 1), 250)
@@ -224,6 +248,9 @@ async function invokeOnce(records: readonly DynamoDBStreamEventRecord[], context
  * an empty, null or misnamed `itemIdentifier` makes the whole batch fail (a string saying why). An identifier that
  * is no sequence number of the batch, or a response that is no object, the docs do not cover: they fail the batch
  * too, the reading that loses nothing.
+ *
+ * @example
+ * partialFailure({ batchItemFailures: [{ itemIdentifier: '200' }] }, records) // the index of record 200
  */
 export function partialFailure(
   response: unknown,
@@ -291,7 +318,12 @@ function lastError(part: Part): string {
     : ` (last error: ${error.errorType}: ${error.errorMessage})`
 }
 
-/** Waits, or ends early (without throwing) when the app stops. */
+/**
+ * Waits, or ends early (without throwing) when the app stops.
+ *
+ * @example
+ * await pause(retryDelayMs(attempt), signal)
+ */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return
   await sleep(ms, undefined, { signal }).catch(() => {})

@@ -134,7 +134,7 @@ type Outcome =
 export async function deliverBatch(batch: readonly ReadRecord[], context: DeliveryContext): Promise<void> {
   const { settings, stats } = context
   const parts: Part[] = [{ records: batch, attempts: 0, invokes: 0 }]
-  let notInvokedLogged = false
+  let notInvoked = 0
   while (parts.length > 0 && !context.signal.aborted) {
     const part = parts[0] as Part
     if (settings.maximumRecordAgeMs !== -1) {
@@ -154,11 +154,11 @@ export async function deliverBatch(batch: readonly ReadRecord[], context: Delive
     context.onInFlight(undefined)
     if (outcome.kind === 'not-invoked') {
       if (context.signal.aborted) return
-      if (!notInvokedLogged) {
+      // Said at the second try: a first refusal is most often the app stopping its functions before this service.
+      if (++notInvoked === 2) {
         context.log(
-          `event source ${settings.label}: could not invoke ${settings.functionLogicalId} (${(outcome.error as Error).message}); retrying`,
+          `event source ${settings.label}: could not invoke ${settings.functionLogicalId} (${(outcome.error as Error).message}); retrying every ${NOT_INVOKED_DELAY_MS} ms`,
         )
-        notInvokedLogged = true
       }
       await pause(NOT_INVOKED_DELAY_MS, context.signal)
       continue

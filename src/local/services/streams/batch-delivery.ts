@@ -6,13 +6,23 @@ import type { StreamMappingSettings } from './mapping.js'
 import { type DiscardCondition, describeKeys, invocationRecord } from './on-failure.js'
 import type { DynamoDBStreamEventRecord } from './records.js'
 
-/** A record read from the shard, with when this poller read it (the local arrival, for the record's age). */
+/**
+ * A record read from the shard, with when this poller read it (the local arrival, for the record's age).
+ *
+ * @example
+ * pending.push({ record: toEventRecord(raw, region, streamArn), readAt: Date.now() })
+ */
 export interface ReadRecord {
   readonly record: DynamoDBStreamEventRecord
   readonly readAt: number
 }
 
-/** What a mapping counts, for `LocalEventSources.stats()` and the stop line. */
+/**
+ * What a mapping counts, for `LocalEventSources.stats()` and the stop line.
+ *
+ * @example
+ * const { faultsInjected, retries } = eventSources.stats('Ledger/Dispatch/DynamoDBEventSource')
+ */
 export interface EventSourceStats {
   /** Records read from the stream. */
   records: number
@@ -33,7 +43,12 @@ export interface EventSourceStats {
   sentToOnFailure: number
 }
 
-/** An empty {@link EventSourceStats}. */
+/**
+ * An empty {@link EventSourceStats}.
+ *
+ * @example
+ * const stats = emptyStats()
+ */
 export function emptyStats(): EventSourceStats {
   return {
     records: 0,
@@ -48,7 +63,12 @@ export function emptyStats(): EventSourceStats {
   }
 }
 
-/** What delivering a batch needs from its shard and mapping. */
+/**
+ * What delivering a batch needs from its shard and mapping.
+ *
+ * @example
+ * await deliverBatch(batch, { settings, shardId, stats, invoke, queues, log, faults, now: Date.now, signal, onInFlight, checkpoint })
+ */
 export interface DeliveryContext {
   readonly settings: StreamMappingSettings
   readonly shardId: string
@@ -67,12 +87,20 @@ export interface DeliveryContext {
 }
 
 /**
- * The local backoff between retries of a failed batch: 50 ms, doubling, at most 1 s (Lambda's own is not
- * documented; this keeps a test's retries quick). A bisected half is invoked at once, as splitting is no retry.
+ * The local backoff between retries of a failed batch: 50 ms, doubling, at most 250 ms, Lambda's polling interval
+ * (its own backoff is not documented; this keeps a test's retries quick: the EventLedger's 10 retries of a poison
+ * event take 2.1 s). A bisected half is invoked at once, as splitting is no retry.
+ *
+ * @example
+ * retryDelayMs(1) // 50
+ * retryDelayMs(5) // 250
  */
 export function retryDelayMs(attempt: number): number {
-  return Math.min(50 * 2 ** Math.max(0, attempt - 1), 1000)
+  return Math.min(50 * 2 ** Math.max(0, attempt - 1), 250)
 }
+
+/** With MaximumRetryAttempts -1 a failing batch is retried until it expires: say so once, at this many retries. */
+const ENDLESS_RETRIES_NOTICE = 20
 
 /** Before an invocation could happen (the functions not up yet): wait, do not count a retry, as Lambda does. */
 const NOT_INVOKED_DELAY_MS = 200
@@ -106,7 +134,7 @@ type Outcome =
 export async function deliverBatch(batch: readonly ReadRecord[], context: DeliveryContext): Promise<void> {
   const { settings, stats } = context
   const parts: Part[] = [{ records: batch, attempts: 0, invokes: 0 }]
-  let notInvokedLogged = false
+  let notInvoked = 0
   while (parts.length > 0 && !context.signal.aborted) {
     const part = parts[0] as Part
     if (settings.maximumRecordAgeMs !== -1) {
@@ -126,11 +154,11 @@ export async function deliverBatch(batch: readonly ReadRecord[], context: Delive
     context.onInFlight(undefined)
     if (outcome.kind === 'not-invoked') {
       if (context.signal.aborted) return
-      if (!notInvokedLogged) {
+      // Said at the second try: a first refusal is most often the app stopping its functions before this service.
+      if (++notInvoked === 2) {
         context.log(
-          `event source ${settings.label}: could not invoke ${settings.functionLogicalId} (${(outcome.error as Error).message}); retrying`,
+          `event source ${settings.label}: could not invoke ${settings.functionLogicalId} (${(outcome.error as Error).message}); retrying every ${NOT_INVOKED_DELAY_MS} ms`,
         )
-        notInvokedLogged = true
       }
       await pause(NOT_INVOKED_DELAY_MS, context.signal)
       continue
@@ -167,6 +195,13 @@ export async function deliverBatch(batch: readonly ReadRecord[], context: Delive
     }
     part.attempts += 1
     stats.retries += 1
+    if (settings.maximumRetryAttempts === -1 && part.attempts === ENDLESS_RETRIES_NOTICE) {
+      context.log(
+        `event source ${settings.label}: a batch of ${part.records.length} from sequence number ` +
+          `${part.records[0]?.record.dynamodb.SequenceNumber} (shard ${context.shardId}) has failed ${part.attempts} times` +
+          `${lastError(part)}; MaximumRetryAttempts -1 retries it until it expires, holding up the shard`,
+      )
+    }
     await pause(retryDelayMs(part.attempts), context.signal)
   }
 }
@@ -213,6 +248,9 @@ async function invokeOnce(records: readonly DynamoDBStreamEventRecord[], context
  * an empty, null or misnamed `itemIdentifier` makes the whole batch fail (a string saying why). An identifier that
  * is no sequence number of the batch, or a response that is no object, the docs do not cover: they fail the batch
  * too, the reading that loses nothing.
+ *
+ * @example
+ * partialFailure({ batchItemFailures: [{ itemIdentifier: '200' }] }, records) // the index of record 200
  */
 export function partialFailure(
   response: unknown,
@@ -245,8 +283,7 @@ function discard(records: readonly ReadRecord[], part: Part, condition: DiscardC
   const what =
     `${events.length} record${events.length === 1 ? '' : 's'} of shard ${context.shardId} ` +
     `(sequence numbers ${first}${first === last ? '' : ` to ${last}`}; ${events.map(describeKeys).join(', ')})`
-  const why =
-    condition === 'RetryAttemptsExhausted' ? 'its retries were exhausted' : 'it passed MaximumRecordAgeInSeconds'
+  const why = `${condition === 'RetryAttemptsExhausted' ? 'its retries were exhausted' : 'it passed MaximumRecordAgeInSeconds'}${lastError(part)}`
   if (settings.onFailureQueue === undefined || context.queues === undefined) {
     context.log(`event source ${settings.label}: lost ${what}: ${why} and the mapping has no on-failure destination`)
     return
@@ -272,7 +309,21 @@ function discard(records: readonly ReadRecord[], part: Part, condition: DiscardC
   }
 }
 
-/** Waits, or ends early (without throwing) when the app stops. */
+/** `(last error: Error: boom)` of the last failed invocation of a part, for loss lines. */
+function lastError(part: Part): string {
+  if (part.last?.failed !== true) return ''
+  const error = part.last.result.error
+  return error === undefined
+    ? ' (the last invocation was reported failed by a fault or an invalid response)'
+    : ` (last error: ${error.errorType}: ${error.errorMessage})`
+}
+
+/**
+ * Waits, or ends early (without throwing) when the app stops.
+ *
+ * @example
+ * await pause(retryDelayMs(attempt), signal)
+ */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return
   await sleep(ms, undefined, { signal }).catch(() => {})

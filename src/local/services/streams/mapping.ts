@@ -2,12 +2,20 @@ import type { StackResource, StackResources } from '../../../target/index.js'
 import { isRecord } from '../../../target/template.js'
 import { type CompiledPattern, compileFilters, type StreamFilter } from '../eventbridge/pattern.js'
 
-/** The CloudFormation type of an event source mapping. */
+/**
+ * The CloudFormation type of an event source mapping.
+ *
+ * @example
+ * const mappings = resources.ofType(EVENT_SOURCE_MAPPING)
+ */
 export const EVENT_SOURCE_MAPPING = 'AWS::Lambda::EventSourceMapping'
 
 /**
  * A DynamoDB stream event source mapping's settings, checked, with Lambda's defaults ("Lambda parameters for Amazon
  * DynamoDB event source mappings").
+ *
+ * @example
+ * if (settings.reportBatchItemFailures) readPartialResponse()
  */
 export interface StreamMappingSettings {
   /** What progress and loss lines call it: its construct path or logical id. */
@@ -34,7 +42,12 @@ export interface StreamMappingSettings {
   readonly onFailureQueue?: string
 }
 
-/** What {@link readMapping} makes of a mapping: its settings, and what of it is not applied locally. */
+/**
+ * What {@link readMapping} makes of a mapping: its settings, and what of it is not applied locally.
+ *
+ * @example
+ * const { settings, gaps } = readMapping(mapping, resources, uuid, queueExists)
+ */
 export interface ReadMapping {
   readonly settings?: StreamMappingSettings
   /** Each: what is not applied and why (a property, or the whole mapping). */

@@ -1,12 +1,21 @@
 import type { InvokeResult } from '../../invoke-handler.js'
 import type { DynamoDBStreamEventRecord } from './records.js'
 
-/** Why Lambda discarded a batch, as the on-failure record's `requestContext.condition` says it. */
+/**
+ * Why Lambda discarded a batch, as the on-failure record's `requestContext.condition` says it.
+ *
+ * @example
+ * const condition: DiscardCondition = 'RetryAttemptsExhausted'
+ */
 export type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded'
 
 /**
  * The record Lambda sends to a stream mapping's on-failure destination ("Retaining discarded records for a DynamoDB
  * event source"): where the discarded records were, not the records themselves.
+ *
+ * @example
+ * const parked = JSON.parse(message.Body) as StreamInvocationRecord
+ * parked.DDBStreamBatchInfo.startSequenceNumber
  */
 export interface StreamInvocationRecord {
   readonly requestContext: {
@@ -33,7 +42,12 @@ export interface StreamInvocationRecord {
   }
 }
 
-/** What {@link invocationRecord} is built from. */
+/**
+ * What {@link invocationRecord} is built from.
+ *
+ * @example
+ * invocationRecord({ records, condition: 'RecordAgeExceeded', functionArn, shardId, streamArn, invokeCount: 0, now: Date.now() })
+ */
 export interface DiscardedBatch {
   readonly records: readonly DynamoDBStreamEventRecord[]
   readonly condition: DiscardCondition
@@ -93,7 +107,12 @@ export function invocationRecord(batch: DiscardedBatch): StreamInvocationRecord 
   }
 }
 
-/** `keys a=1 b=2` of a record, for loss lines. */
+/**
+ * The keys of a record as `a=1 b=2`, for loss lines.
+ *
+ * @example
+ * describeKeys(record) // 'aggregateId=orders-1 version=2'
+ */
 export function describeKeys(record: DynamoDBStreamEventRecord): string {
   const keys = record.dynamodb.Keys ?? {}
   return Object.entries(keys)

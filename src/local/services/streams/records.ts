@@ -1,9 +1,19 @@
 import type { AttributeValue, _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams'
 
-/** A DynamoDB attribute value as it travels in JSON (a Lambda event): binary values in base64. */
+/**
+ * A DynamoDB attribute value as it travels in JSON (a Lambda event): binary values in base64.
+ *
+ * @example
+ * const value: EventAttributeValue = { B: 'AQL/' }
+ */
 export type EventAttributeValue = Readonly<Record<string, unknown>>
 
-/** One record of the event Lambda hands a function on a DynamoDB stream ("Using AWS Lambda with Amazon DynamoDB"). */
+/**
+ * One record of the event Lambda hands a function on a DynamoDB stream ("Using AWS Lambda with Amazon DynamoDB").
+ *
+ * @example
+ * const version = Number(record.dynamodb.NewImage?.version?.N)
+ */
 export interface DynamoDBStreamEventRecord {
   readonly eventID: string
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE'
@@ -25,7 +35,12 @@ export interface DynamoDBStreamEventRecord {
   readonly eventSourceARN: string
 }
 
-/** The event a function on a DynamoDB stream receives. */
+/**
+ * The event a function on a DynamoDB stream receives.
+ *
+ * @example
+ * export const handler = async (event: DynamoDBStreamEvent) => event.Records.length
+ */
 export interface DynamoDBStreamEvent {
   readonly Records: readonly DynamoDBStreamEventRecord[]
 }
@@ -84,10 +99,20 @@ function attributeOf(value: AttributeValue): EventAttributeValue {
   return rest
 }
 
-/** Lambda's limit on a synchronous invocation's payload: a batch is cut before its event would pass it. */
+/**
+ * Lambda's limit on a synchronous invocation's payload: a batch is cut before its event would pass it.
+ *
+ * @example
+ * if (bytes + eventBytes(record) > INVOKE_PAYLOAD_LIMIT_BYTES) cutBatch()
+ */
 export const INVOKE_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
 
-/** The bytes a record adds to the event's JSON (its text and the comma between records). */
+/**
+ * The bytes a record adds to the event's JSON (its text and the comma between records).
+ *
+ * @example
+ * const size = records.reduce((total, record) => total + eventBytes(record), 16)
+ */
 export function eventBytes(record: DynamoDBStreamEventRecord): number {
   return Buffer.byteLength(JSON.stringify(record)) + 1
 }

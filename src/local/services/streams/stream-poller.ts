@@ -24,6 +24,9 @@ import { type DynamoDBStreamEventRecord, eventBytes, INVOKE_PAYLOAD_LIMIT_BYTES,
  * How quickly a shard is polled: again at once while GetRecords returns records, then after 10 ms growing by half
  * up to 100 ms while it returns none. Lambda polls at 4 a second; locally the goal is an append reaching its
  * function in well under 150 ms, and an empty GetRecords on DynamoDB Local costs about 3 ms.
+ *
+ * @example
+ * const idleDelay = Math.min(delay * POLL_DELAYS_MS.growth, POLL_DELAYS_MS.max)
  */
 export const POLL_DELAYS_MS = { first: 10, growth: 1.5, max: 100 } as const
 /** How often the stream's shards are listed, to find the children of a closed shard. */
@@ -31,7 +34,12 @@ const DESCRIBE_EVERY_MS = 1000
 /** GetRecords' own maximum. */
 const READ_LIMIT = 1000
 
-/** What a {@link StreamPoller} needs. */
+/**
+ * What a {@link StreamPoller} needs.
+ *
+ * @example
+ * new StreamPoller({ settings, region: 'eu-west-1', client, invoke, queues, log: console.warn, faults: { fail: 0, random: Math.random } })
+ */
 export interface StreamPollerOptions {
   readonly settings: StreamMappingSettings
   /** The stack's region: each record's `awsRegion`. */

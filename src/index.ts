@@ -11,6 +11,25 @@ hintMissingSetup(Object.keys(matchers))
 
 export type { CallExpectation } from '../matchers/index.js'
 export {
+  type AppendOptions,
+  type AppendResult,
+  EventStoreClient,
+  type EventStoreClientOptions,
+  type EventsOptions,
+  type FoldedAggregate,
+  type NewEvent,
+  type ProjectionTableOptions,
+  type Reducer,
+} from './clients/event-store-client.js'
+export {
+  type EventWhereabouts,
+  isProjection,
+  PROJECTION,
+  type Projection,
+  type ProjectionState,
+} from './clients/event-store-projection.js'
+export type { Parked } from './clients/event-store-queues.js'
+export {
   FunctionClient,
   type FunctionClientOptions,
   type FunctionError,
@@ -33,7 +52,7 @@ export {
   type PollInterceptedCallsOptions,
 } from './clients/http-interceptor-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
-export { ArgumentError, StakeoutError } from './errors.js'
+export { ArgumentError, StakeoutError, VersionConflictError } from './errors.js'
 export {
   EventuallyMatchedError,
   type EventuallyOptions,
@@ -66,6 +85,12 @@ export type {
   RequestSnapshot,
   TextMatcher,
 } from './runtime/interceptor/schema.js'
+export type {
+  LedgerEvent,
+  LedgerEventDetail,
+  ProjectorResult,
+  ReplayResult,
+} from './runtime/ledger/schema.js'
 export {
   AmbiguousResourceError,
   type AwsService,

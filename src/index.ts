@@ -9,7 +9,7 @@ import { hintMissingSetup } from '../matchers/setup-hint.js'
 
 hintMissingSetup(Object.keys(matchers))
 
-export type { CallExpectation } from '../matchers/index.js'
+export type { CallExpectation, ProjectionExpectation } from '../matchers/index.js'
 export {
   type AppendOptions,
   type AppendResult,

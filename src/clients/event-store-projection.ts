@@ -122,26 +122,22 @@ export class ProjectionHandle<State> implements Projection<State> {
     }
     const event = ledgerEvent(Item)
     const unchecked: string[] = []
-    if (onFailureQueueUrl === undefined) unchecked.push('the on-failure queue (not known to the client)')
-    else {
-      const found = await findInOnFailureQueue(this.#clients, onFailureQueueUrl, event, options.abortSignal).catch(
-        (error: unknown) => {
-          unchecked.push(`the on-failure queue (${errorText(error)})`)
-          return undefined
-        },
-      )
-      if (found !== undefined) return { where: 'on-failure-queue', event, parked: found }
+    const look = async (what: string, url: string | undefined, find: typeof findInOnFailureQueue) => {
+      if (url === undefined) {
+        unchecked.push(`${what} (not known to the client)`)
+        return undefined
+      }
+      return find(this.#clients, url, event, options.abortSignal).catch((error: unknown) => {
+        unchecked.push(`${what} (${errorText(error)})`)
+        return undefined
+      })
     }
-    if (deadLetterQueueUrl === undefined) unchecked.push("the projector's dead-letter queue (not known to the client)")
-    else {
-      const found = await findInDeadLetterQueue(this.#clients, deadLetterQueueUrl, event, options.abortSignal).catch(
-        (error: unknown) => {
-          unchecked.push(`the projector's dead-letter queue (${errorText(error)})`)
-          return undefined
-        },
-      )
-      if (found !== undefined) return { where: 'dead-letter-queue', event, parked: found }
-    }
+    const onFailure = await look('the on-failure queue', onFailureQueueUrl, findInOnFailureQueue)
+    if (onFailure?.by === 'stream records') return { where: 'on-failure-queue', event, parked: onFailure }
+    // What the dead-letter queue holds names the event itself: surer than a batch placed by its arrival times.
+    const deadLetter = await look("the projector's dead-letter queue", deadLetterQueueUrl, findInDeadLetterQueue)
+    if (deadLetter !== undefined) return { where: 'dead-letter-queue', event, parked: deadLetter }
+    if (onFailure !== undefined) return { where: 'on-failure-queue', event, parked: onFailure }
     return { where: 'ledger', event, unchecked }
   }
 

@@ -65,6 +65,12 @@ export {
   type Probe,
 } from './eventually.js'
 export {
+  type EventStoreFixture,
+  type LazyEventStoreTarget,
+  resolveEventStore,
+  useEventStore,
+} from './fixtures/use-event-store.js'
+export {
   type FunctionFixture,
   type LazyFunctionTarget,
   resolveFunction,

@@ -251,6 +251,13 @@ function describeWhereabouts(
         `  ${parked.queueUrl}`,
       ]
     }
+    case 'not-listened': {
+      const { event, eventTypes } = whereabouts
+      return [
+        `Event ${version} (${event.type}, appended ${event.timestamp}) is in the ledger, but the projector does not ` +
+          `listen to its type: its rule sends it ${eventTypes.length === 0 ? 'replays only' : eventTypes.join(', ')} (and replays).`,
+      ]
+    }
     case 'ledger': {
       const { event, unchecked } = whereabouts
       return [

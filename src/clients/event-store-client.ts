@@ -42,6 +42,8 @@ export interface ProjectionTableOptions {
   readonly tableName: string
   /** The projector's dead-letter queue URL: where `toEventuallyProject` looks for an event that never arrived. @default none */
   readonly deadLetterQueueUrl?: string
+  /** The event types the projector listens to (its rule's detail-types): a failure message names a type outside them. @default unknown */
+  readonly eventTypes?: readonly string[]
 }
 
 /** Options of {@link EventStoreClient}: the ledger's tables and functions, and how to reach them. */
@@ -467,6 +469,7 @@ export class EventStoreClient {
       aggregateId: key.aggregateId,
       tableName: (target as ProjectionTableOptions).tableName,
       deadLetterQueueUrl: (target as ProjectionTableOptions).deadLetterQueueUrl,
+      eventTypes: (target as ProjectionTableOptions).eventTypes,
       onFailureQueueUrl: this.onFailureQueueUrl,
       ledgerTableName: this.tableName,
     }

@@ -29,6 +29,8 @@ export type EventWhereabouts =
   | { readonly where: 'on-failure-queue'; readonly event: LedgerEvent; readonly parked: Parked }
   /** In the ledger, published, and the projector's delivery or invocation failed: in its dead-letter queue. */
   | { readonly where: 'dead-letter-queue'; readonly event: LedgerEvent; readonly parked: Parked }
+  /** In the ledger, of a type the projector does not listen to: its rule never sends it. */
+  | { readonly where: 'not-listened'; readonly event: LedgerEvent; readonly eventTypes: readonly string[] }
   /** In the ledger, parked nowhere the target can see: still on its way, or filtered out. `unchecked`: what could not be looked at, and why. */
   | { readonly where: 'ledger'; readonly event: LedgerEvent; readonly unchecked: readonly string[] }
 
@@ -54,6 +56,7 @@ export interface ProjectionTarget {
   readonly aggregateId: string
   readonly tableName: string
   readonly deadLetterQueueUrl: string | undefined
+  readonly eventTypes: readonly string[] | undefined
   readonly onFailureQueueUrl: string | undefined
   readonly ledgerTableName: string
 }
@@ -137,6 +140,9 @@ export class ProjectionHandle<State> implements Projection<State> {
     // What the dead-letter queue holds names the event itself: surer than a batch placed by its arrival times.
     const deadLetter = await look("the projector's dead-letter queue", deadLetterQueueUrl, findInDeadLetterQueue)
     if (deadLetter !== undefined) return { where: 'dead-letter-queue', event, parked: deadLetter }
+    const { eventTypes } = this.#target
+    if (eventTypes !== undefined && !eventTypes.includes(event.type))
+      return { where: 'not-listened', event, eventTypes }
     if (onFailure !== undefined) return { where: 'on-failure-queue', event, parked: onFailure }
     return { where: 'ledger', event, unchecked }
   }

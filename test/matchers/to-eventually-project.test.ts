@@ -313,6 +313,27 @@ describe('toEventuallyProject', () => {
       )
     })
 
+    it('of a type the projector does not listen to: names the types its rule sends', async () => {
+      const listening = new EventStoreClient({
+        tableName: tables.ledger,
+        projections: { Balance: { tableName: tables.projections.Balance ?? '', eventTypes: ['Credit', 'Debit'] } },
+        dynamodb,
+      })
+      const id = newAggregate('closed')
+      await listening.append(id, { type: 'Closed' })
+      const message = await failureOf(
+        expect(listening.projection('Balance', { aggregateId: id })).toEventuallyProject(1, undefined, SHORT),
+      )
+      expect(message).toMatch(
+        /Event 1 \(Closed, appended \S+\) is in the ledger, but the projector does not listen to its type: its rule sends it Credit, Debit \(and replays\)\./,
+      )
+      await listening.append(id, { type: 'Credit' })
+      const credit = await failureOf(
+        expect(listening.projection('Balance', { aggregateId: id })).toEventuallyProject(2, undefined, SHORT),
+      )
+      expect(credit).toContain('is in the ledger, and parked nowhere the target can see')
+    })
+
     it('in the ledger, parked nowhere: says so, and what it could not look at', async () => {
       const id = newAggregate('nowhere')
       await ledger.append(id, { type: 'Credit', payload: { amount: 1 } })

@@ -9,7 +9,26 @@ import { hintMissingSetup } from '../matchers/setup-hint.js'
 
 hintMissingSetup(Object.keys(matchers))
 
-export type { CallExpectation } from '../matchers/index.js'
+export type { CallExpectation, ProjectionExpectation } from '../matchers/index.js'
+export {
+  type AppendOptions,
+  type AppendResult,
+  EventStoreClient,
+  type EventStoreClientOptions,
+  type EventsOptions,
+  type FoldedAggregate,
+  type NewEvent,
+  type ProjectionTableOptions,
+  type Reducer,
+} from './clients/event-store-client.js'
+export {
+  type EventWhereabouts,
+  isProjection,
+  PROJECTION,
+  type Projection,
+  type ProjectionState,
+} from './clients/event-store-projection.js'
+export type { Parked } from './clients/event-store-queues.js'
 export {
   FunctionClient,
   type FunctionClientOptions,
@@ -40,7 +59,7 @@ export {
   type ReceiveOptions,
 } from './clients/queue-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
-export { ArgumentError, StakeoutError } from './errors.js'
+export { ArgumentError, StakeoutError, VersionConflictError } from './errors.js'
 export {
   EventuallyMatchedError,
   type EventuallyOptions,
@@ -52,6 +71,12 @@ export {
   type PollOutcome,
   type Probe,
 } from './eventually.js'
+export {
+  type EventStoreFixture,
+  type LazyEventStoreTarget,
+  resolveEventStore,
+  useEventStore,
+} from './fixtures/use-event-store.js'
 export {
   type FunctionFixture,
   type LazyFunctionTarget,
@@ -73,6 +98,12 @@ export type {
   RequestSnapshot,
   TextMatcher,
 } from './runtime/interceptor/schema.js'
+export type {
+  LedgerEvent,
+  LedgerEventDetail,
+  ProjectorResult,
+  ReplayResult,
+} from './runtime/ledger/schema.js'
 export {
   AmbiguousResourceError,
   type AwsService,

@@ -153,22 +153,19 @@ export function checkDefinition(definition: AslDefinition, capabilities: LocalCa
     if (!states.includes(state)) states.push(state)
     byReason.set(reason, states)
   }
-  if (definition.QueryLanguage === 'JSONata') {
-    refuse(
-      '(the whole machine)',
-      'JSONata (QueryLanguage: JSONata) is not run by the local interpreter, which runs JSONPath',
-    )
-  }
-  const visit = (states: Readonly<Record<string, AslState>>) => {
+  const jsonata = 'JSONata (QueryLanguage: JSONata) is not run by the local interpreter, which runs JSONPath'
+  const visit = (states: Readonly<Record<string, AslState>>, inherited: string | undefined) => {
     for (const [name, state] of Object.entries(states)) {
       if (!isRecord(state)) continue
-      if (state.QueryLanguage === 'JSONata') {
-        refuse(name, 'JSONata (QueryLanguage: JSONata) is not run by the local interpreter, which runs JSONPath')
+      // A state's QueryLanguage overrides the machine's; a JSONata state's Arguments and Output are JSONata.
+      const language = typeof state.QueryLanguage === 'string' ? state.QueryLanguage : inherited
+      if (language === 'JSONata') refuse(name, jsonata)
+      else {
+        for (const field of ['Arguments', 'Output'] as const) {
+          if (state[field] !== undefined) refuse(name, `${field} is a JSONata field, not run by the local interpreter`)
+        }
       }
       if (state.Assign !== undefined) refuse(name, 'variables (Assign) are not run by the local interpreter')
-      for (const field of ['Arguments', 'Output'] as const) {
-        if (state[field] !== undefined) refuse(name, `${field} is a JSONata field, not run by the local interpreter`)
-      }
       if (state.Credentials !== undefined) refuse(name, 'cross-account Credentials are not applied locally')
       if (state.Type === 'Map') {
         const processor = (state.ItemProcessor ?? state.Iterator) as { ProcessorConfig?: { Mode?: string } } | undefined
@@ -187,11 +184,11 @@ export function checkDefinition(definition: AslDefinition, capabilities: LocalCa
             refuse(name, `${field} (a Distributed Map field) is not run by the local interpreter`)
         }
         const inner = (processor as { States?: Record<string, AslState> } | undefined)?.States
-        if (inner !== undefined && isRecord(inner)) visit(inner as Record<string, AslState>)
+        if (inner !== undefined && isRecord(inner)) visit(inner as Record<string, AslState>, language)
       }
       if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
         for (const branch of state.Branches as { States?: Record<string, AslState> }[]) {
-          if (isRecord(branch?.States)) visit(branch.States as Record<string, AslState>)
+          if (isRecord(branch?.States)) visit(branch.States as Record<string, AslState>, language)
         }
       }
       if (state.Type === 'Task') {
@@ -217,7 +214,7 @@ export function checkDefinition(definition: AslDefinition, capabilities: LocalCa
       }
     }
   }
-  visit(definition.States)
+  visit(definition.States, typeof definition.QueryLanguage === 'string' ? definition.QueryLanguage : undefined)
   return [...byReason].map(([reason, states]) => ({ states, reason }))
 }
 

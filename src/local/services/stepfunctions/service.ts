@@ -66,7 +66,8 @@ export const stepFunctionsService: LocalService = {
     }
     const settings = (endpoint: string | undefined) => ({
       region: where.region,
-      credentials: LOCAL_CREDENTIALS,
+      // A copy: the SDK marks the credentials object it is given (LOCAL_CREDENTIALS is frozen).
+      credentials: { ...LOCAL_CREDENTIALS },
       ...(endpoint === undefined ? {} : { endpoint }),
     })
     const machines = new Map<string, LocalStateMachine>()

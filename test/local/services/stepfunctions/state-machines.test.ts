@@ -1,9 +1,22 @@
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import {
+  DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  ExecutionAlreadyExists,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  InvalidArn,
+  InvalidDefinition,
+  InvalidExecutionInput,
+  InvalidName,
+  ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
   StartSyncExecutionCommand,
+  StateMachineDoesNotExist,
+  StateMachineTypeNotSupported,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalApp, startLocal } from '../../../../src/local/index.js'
@@ -243,5 +256,187 @@ describe('an Express machine at level ERROR (CDK’s default)', () => {
     expect(Number(events[0]!.id)).toBeGreaterThan(1)
     for (const event of events) expect(event.details).not.toHaveProperty('input')
     expect(events.at(-1)?.details).toEqual({ error: 'UnknownAccount', cause: 'The account is not known.' })
+  })
+})
+
+/** Polls DescribeExecution until the execution is no longer RUNNING (or fails after 30 s). */
+async function ended(executionArn: string) {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }))
+    if (described.status !== 'RUNNING') return described
+    if (Date.now() > deadline) throw new Error(`${executionArn} still RUNNING after 30 s`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function history(executionArn: string, options: { maxResults?: number; reverseOrder?: boolean } = {}) {
+  const events: HistoryEvent[] = []
+  let nextToken: string | undefined
+  let pages = 0
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, ...options, nextToken }))
+    events.push(...(page.events ?? []))
+    nextToken = page.nextToken
+    pages += 1
+  } while (nextToken !== undefined)
+  return { events, pages }
+}
+
+describe('a Standard machine', () => {
+  it('runs DynamoDB tasks against DynamoDB Local and a nested Express execution (.sync), and describes the run', async () => {
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArn('Ledger'),
+        input: JSON.stringify({ accountId: 'acc-9' }),
+      }),
+    )
+    expect(started.executionArn).toMatch(/^arn:aws:states:us-east-1:000000000000:execution:Ledger:[\w-]+$/)
+    const described = await ended(started.executionArn!)
+    expect([described.status, described.error, described.cause]).toEqual(['SUCCEEDED', undefined, undefined])
+    expect(JSON.parse(described.output ?? '')).toEqual({
+      accountId: 'acc-9',
+      stored: { month: '2026-11' },
+      statement: { status: 'SUCCEEDED', doubled: [2] },
+    })
+    const dynamodb = new DynamoDBClient({ ...app.resources.clientSettings('dynamodb') })
+    try {
+      const item = await dynamodb.send(
+        new GetItemCommand({
+          TableName: app.resources.resolve('Statements').physicalId!,
+          Key: { accountId: { S: 'acc-9' } },
+        }),
+      )
+      expect(item.Item).toEqual({ accountId: { S: 'acc-9' }, month: { S: '2026-11' } })
+    } finally {
+      dynamodb.destroy()
+    }
+  })
+
+  it('keeps its history for GetExecutionHistory, paginated and in reverse order', async () => {
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: machineArn('Ledger'),
+        input: JSON.stringify({ accountId: 'acc-10' }),
+      }),
+    )
+    await ended(started.executionArn!)
+    const { events, pages } = await history(started.executionArn!, { maxResults: 5 })
+    expect(pages).toBeGreaterThan(3)
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'ChoiceStateEntered',
+      'ChoiceStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'TaskStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ])
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1))
+    expect(events[0]?.executionStartedEventDetails?.input).toBe(JSON.stringify({ accountId: 'acc-10' }))
+    expect(events[1]?.previousEventId).toBe(0)
+    expect(events[4]?.taskScheduledEventDetails).toMatchObject({ resourceType: 'dynamodb', resource: 'putItem' })
+    expect(events[14]?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'states',
+      resource: 'startExecution.sync:2',
+    })
+    expect(events[3]?.stateEnteredEventDetails?.name).toBe('Record')
+    expect(events[0]?.timestamp).toBeInstanceOf(Date)
+    const reversed = await history(started.executionArn!, { reverseOrder: true })
+    expect(reversed.events.map((event) => event.id)).toEqual(events.map((event) => event.id).reverse())
+  })
+
+  it('stops a running execution (ABORTED), and lists it among the aborted ones', async () => {
+    const name = `hold-${Date.now()}`
+    const input = JSON.stringify({ hold: true })
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('Ledger'), name, input }))
+    // Idempotent while it runs, for the same name and input; another input is refused.
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('Ledger'), name, input }))
+    expect(again.executionArn).toBe(started.executionArn)
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('Ledger'), name, input: '{"hold":false}' })),
+    ).rejects.toBeInstanceOf(ExecutionAlreadyExists)
+    await sfn.send(new StopExecutionCommand({ executionArn: started.executionArn, error: 'Ops', cause: 'no need' }))
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }))
+    expect(described.status).toBe('ABORTED')
+    const { events } = await history(started.executionArn!)
+    expect(events.at(-1)?.type).toBe('ExecutionAborted')
+    const listed = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: machineArn('Ledger'), statusFilter: 'ABORTED' }),
+    )
+    expect(listed.executions?.map((execution) => execution.name)).toContain(name)
+  })
+})
+
+describe('the errors of the Step Functions API', () => {
+  it('refuses what AWS refuses, with its exceptions', async () => {
+    const express = await sfn.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: machineArn('Statement'),
+        name: `steady-${Date.now()}`,
+        input: '{"accountId":"a","items":[]}',
+      }),
+    )
+    const describeExpress = sfn.send(new DescribeExecutionCommand({ executionArn: express.executionArn }))
+    await expect(describeExpress).rejects.toBeInstanceOf(InvalidArn)
+    await expect(describeExpress).rejects.toThrow("Invalid Arn: 'Resource type not valid in this context: express'")
+    await expect(
+      sfn.send(new StartSyncExecutionCommand({ stateMachineArn: machineArn('Ledger') })),
+    ).rejects.toBeInstanceOf(StateMachineTypeNotSupported)
+    await expect(
+      sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn('Statement') })),
+    ).rejects.toBeInstanceOf(StateMachineTypeNotSupported)
+    const missing = 'arn:aws:states:us-east-1:000000000000:stateMachine:Missing'
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: missing }))).rejects.toThrow(
+      `State Machine Does Not Exist: '${missing}'`,
+    )
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: missing }))).rejects.toBeInstanceOf(
+      StateMachineDoesNotExist,
+    )
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: 'not-an-arn' }))).rejects.toBeInstanceOf(
+      InvalidArn,
+    )
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('Statement'), input: '{not json' })),
+    ).rejects.toBeInstanceOf(InvalidExecutionInput)
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn('Ledger'), name: 'has space' })),
+    ).rejects.toBeInstanceOf(InvalidName)
+  })
+})
+
+describe('a machine the local interpreter cannot run (JSONata)', () => {
+  it('is named in the start-up warning with its states and the reason', () => {
+    const warning = lines.find((line) => line.startsWith('startLocal:')) ?? ''
+    expect(warning).toMatch(
+      /^ {2}AWS::StepFunctions::StateMachine Scoring StatementStack\/Scoring: state machine Scoring is not run locally: Score: JSONata \(QueryLanguage: JSONata\) is not run by the local interpreter, which runs JSONPath$/m,
+    )
+  })
+
+  it('fails StartExecution and StartSyncExecution with the same message, never running it', async () => {
+    const arn = machineArn('Scoring')
+    for (const command of [
+      new StartExecutionCommand({ stateMachineArn: arn, input: '{"value":2}' }),
+      new StartSyncExecutionCommand({ stateMachineArn: arn, input: '{"value":2}' }),
+    ]) {
+      const error = await sfn.send(command as never).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(InvalidDefinition)
+      expect((error as Error).message).toMatch(/^state machine Scoring is not run locally: .*JSONata/)
+    }
   })
 })

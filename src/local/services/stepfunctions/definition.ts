@@ -97,6 +97,9 @@ export function taskIntegration(resource: unknown): TaskIntegration | { readonly
   if (/^arn:[\w-]+:lambda:[^:]+:\d+:function:[^:]+(:[^:]+)?$/.test(resource)) {
     return { kind: 'lambda-arn', functionArn: resource }
   }
+  if (/^arn:[\w-]+:states:::aws-sdk:/.test(resource)) {
+    return { refused: `it uses the AWS SDK integration ${resource}, which the local target does not implement` }
+  }
   const match = /^arn:[\w-]+:states:::([\w-]+):([\w-]+)(\.(.+))?$/.exec(resource)
   if (match === null) {
     if (/^arn:[\w-]+:states:[^:]+:\d+:activity:/.test(resource)) {
@@ -107,9 +110,6 @@ export function taskIntegration(resource: unknown): TaskIntegration | { readonly
   const [, service = '', action = '', , pattern] = match
   if (pattern === 'waitForTaskToken') {
     return { refused: `it waits for a task token (${resource}), which the local target does not implement` }
-  }
-  if (service === 'aws-sdk') {
-    return { refused: `it uses the AWS SDK integration ${resource}, which the local target does not implement` }
   }
   const plain = pattern === undefined
   if (service === 'lambda' && action === 'invoke' && plain) return { kind: 'lambda-invoke' }

@@ -130,6 +130,7 @@ describe('readDefinition', () => {
           [
             '{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"',
             { Ref: 'Table' },
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a DefinitionSubstitutions placeholder, not a JavaScript one
             '","Comment":"${note}","End":true}}}',
           ],
         ],
@@ -146,6 +147,7 @@ describe('readDefinition', () => {
 
   it('reads Definition objects, escaping what is substituted into their strings', () => {
     const source = of({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a DefinitionSubstitutions placeholder, not a JavaScript one
       Definition: { StartAt: 'A', States: { A: { Type: 'Pass', Result: '${table}', End: true } } },
       DefinitionSubstitutions: { table: { Ref: 'Table' } },
     })

@@ -151,6 +151,52 @@ describe('an Express machine logging ALL with execution data', () => {
     expect(JSON.parse(succeeded.details.output as string)).toMatchObject({ doubled: [10] })
   })
 
+  it('links each Map iteration’s events in a thread of its own, iterations running at once', async () => {
+    const run = await sfn.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: machineArn('Statement'),
+        name: `steady-map-${Date.now()}`,
+        input: JSON.stringify({ accountId: 'acc-6', items: [1, 2, 3, 4] }),
+      }),
+    )
+    expect(JSON.parse(run.output ?? '').doubled).toEqual([2, 4, 6, 8])
+    const events = await loggedEvents('/aws/vendedlogs/states/Statement', run.executionArn!)
+    const byId = new Map(events.map((event) => [event.id, event]))
+    for (const event of events) expect(Number(event.previous_event_id)).toBeLessThan(Number(event.id))
+    const started = events.find((event) => event.type === 'MapStateStarted')!
+    expect(started.details).toEqual({ length: '4' })
+    for (const index of ['0', '1', '2', '3']) {
+      const end = events.find((event) => event.type === 'MapIterationSucceeded' && event.details.index === index)!
+      const chain: string[] = []
+      for (let at = byId.get(end.previous_event_id); at !== undefined; at = byId.get(at.previous_event_id)) {
+        chain.push(at.type)
+        if (at.type === 'MapIterationStarted') {
+          expect(at.details).toEqual({ name: 'EachItem', index })
+          expect(at.previous_event_id).toBe(started.id)
+          break
+        }
+      }
+      expect(chain.reverse()).toEqual([
+        'MapIterationStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+      ])
+    }
+    const types = events.map((event) => event.type)
+    expect(types.filter((type) => type === 'MapIterationSucceeded')).toHaveLength(4)
+    expect(types.lastIndexOf('MapIterationSucceeded')).toBeLessThan(types.indexOf('MapStateSucceeded'))
+    expect(types.slice(types.indexOf('MapStateSucceeded'))).toEqual([
+      'MapStateSucceeded',
+      'MapStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ])
+  })
+
   it('describes its logging configuration and type', async () => {
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn('Statement') }))
     expect(described.type).toBe('EXPRESS')

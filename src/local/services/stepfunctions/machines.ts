@@ -175,6 +175,7 @@ export class LocalStateMachine {
       stop: (error, cause) => {
         if (execution.status !== 'RUNNING' || stopReason !== undefined) return
         stopReason = { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) }
+        recorder.abortDetails = stopReason
         aborted.abort()
         run.abort()
       },

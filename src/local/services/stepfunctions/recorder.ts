@@ -64,6 +64,9 @@ export class HistoryRecorder {
     this.#threads.set(ROOT, { last: 0 })
   }
 
+  /** The error and cause StopExecution gave, for the ExecutionAborted event. */
+  abortDetails: EventDetails = {}
+
   /** Takes one event of the interpreter's log. */
   take(event: InterpreterEvent): void {
     const thread = event.index === undefined || event.type.startsWith('MapIteration') ? ROOT : `${event.index}`
@@ -80,7 +83,7 @@ export class HistoryRecorder {
         this.#add(ROOT, 'ExecutionFailed', event.timestamp, errorDetails(event))
         return
       case 'ExecutionAborted':
-        this.#add(ROOT, 'ExecutionAborted', event.timestamp, {})
+        this.#add(ROOT, 'ExecutionAborted', event.timestamp, this.abortDetails)
         return
       case 'ExecutionTimeout':
         this.#add(ROOT, 'ExecutionTimedOut', event.timestamp, {

@@ -163,9 +163,11 @@ export const stepFunctionsService: LocalService = {
       endpoints: { sfn: service.endpoint },
       gaps,
       async stop() {
+        // The runs first: a StartSyncExecution in flight waits for its run, and the endpoint waits for it.
+        const stopping = [...running]
+        for (const execution of stopping) execution.stop('States.Aborted', 'The local app stopped.')
+        await Promise.allSettled(stopping.map((execution) => execution.done))
         await service.stop()
-        for (const execution of running) execution.stop('States.Aborted', 'The local app stopped.')
-        await Promise.allSettled([...running].map((execution) => execution.done))
         for (const client of clients.splice(0)) client.destroy()
       },
     }

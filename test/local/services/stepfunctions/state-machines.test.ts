@@ -197,6 +197,15 @@ describe('an Express machine logging ALL with execution data', () => {
     ])
   })
 
+  it('is reached from a function of the app through AWS_ENDPOINT_URL_SFN', async () => {
+    const { result, error } = await app.invoke('Starter', {
+      name: `steady-fn-${Date.now()}`,
+      input: { accountId: 'acc-7', items: [2] },
+    })
+    expect(error).toBeUndefined()
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { doubled: [4] }, endpoint: app.endpoints.sfn })
+  })
+
   it('describes its logging configuration and type', async () => {
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn('Statement') }))
     expect(described.type).toBe('EXPRESS')
@@ -422,6 +431,7 @@ describe('a Standard machine', () => {
     expect(described.status).toBe('ABORTED')
     const { events } = await history(started.executionArn!)
     expect(events.at(-1)?.type).toBe('ExecutionAborted')
+    expect(events.at(-1)?.executionAbortedEventDetails).toEqual({ error: 'Ops', cause: 'no need' })
     const listed = await sfn.send(
       new ListExecutionsCommand({ stateMachineArn: machineArn('Ledger'), statusFilter: 'ABORTED' }),
     )

@@ -267,6 +267,28 @@ describe('an Express machine logging ALL with execution data', () => {
   })
 })
 
+describe('timeouts', () => {
+  it('times a task out past its TimeoutSeconds (States.Timeout, caught) and the run past the machine’s', async () => {
+    const run = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: machineArn('Slow'), input: '{}' }))
+    expect([run.status, run.error]).toEqual(['TIMED_OUT', 'States.Timeout'])
+    const group = app.resources.resolve('SlowLogs', { type: 'AWS::Logs::LogGroup' }).physicalId!
+    const events = await loggedEvents(group, run.executionArn!)
+    expect(events.map((event) => event.type)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'TaskScheduled',
+      'TaskStarted',
+      'TaskTimedOut',
+      'PassStateEntered',
+      'PassStateExited',
+      'WaitStateEntered',
+      'ExecutionTimedOut',
+    ])
+    expect(events[4]?.details).toMatchObject({ resourceType: 'lambda', resource: 'invoke', error: 'States.Timeout' })
+    expect(events.at(-1)?.details).toMatchObject({ error: 'States.Timeout' })
+  })
+})
+
 describe('an Express machine at level ERROR (CDK’s default)', () => {
   it('logs nothing for a successful run without failures', async () => {
     const run = await sfn.send(

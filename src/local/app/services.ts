@@ -90,7 +90,12 @@ export interface LocalQueues {
   send(queue: string, message: QueueMessageInput): { readonly messageId: string }
 }
 
-/** The local CloudWatch Logs store, for the services that write logs to it in process (Step Functions). */
+/**
+ * The local CloudWatch Logs store, for the services that write logs to it in process (Step Functions).
+ *
+ * @example
+ * if (context.apis.logs?.has(logGroupArn)) context.apis.logs.put(logGroupArn, 'states/Statement/2026-12-01-12-00/1a2b3c4d', [{ timestamp: Date.now(), message }])
+ */
 export interface LocalLogs {
   /** Whether a log group of that name or ARN (`arn:aws:logs:...:log-group:<name>:*`) exists. */
   has(group: string): boolean

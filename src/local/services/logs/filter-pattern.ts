@@ -11,12 +11,22 @@
  * a longer word), the local store reads the term as a case-sensitive substring, as the guide's examples match.
  */
 
-/** A filter pattern the local store does not accept, and why (FilterLogEvents answers InvalidParameterException). */
+/**
+ * A filter pattern the local store does not accept, and why (FilterLogEvents answers InvalidParameterException).
+ *
+ * @example
+ * try { compileFilterPattern('[ip, user]') } catch (error) { if (error instanceof FilterPatternError) console.log(error.message) }
+ */
 export class FilterPatternError extends Error {
   override readonly name = 'FilterPatternError'
 }
 
-/** A compiled pattern: whether one log message matches. */
+/**
+ * A compiled pattern: whether one log message matches.
+ *
+ * @example
+ * const matches: MessageMatcher = compileFilterPattern('ERROR')
+ */
 export type MessageMatcher = (message: string) => boolean
 
 /**

@@ -5,7 +5,12 @@ import type { LocalService, StartedService } from '../../app/services.js'
 import { AwsServiceError, type Operation, startJsonService } from '../json-protocol.js'
 import { FILTER_LIMIT, LocalLogStore } from './store.js'
 
-/** The CloudFormation type the local Logs service brings up. */
+/**
+ * The CloudFormation type the local Logs service brings up.
+ *
+ * @example
+ * app.resources.ofType(LOG_GROUP).map((group) => group.physicalId)
+ */
 export const LOG_GROUP = 'AWS::Logs::LogGroup'
 
 /** LogGroup properties that change nothing a local read can observe (or that only AWS enforces). */

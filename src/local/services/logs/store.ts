@@ -1,7 +1,12 @@
 import { AwsServiceError } from '../json-protocol.js'
 import { compileFilterPattern, FilterPatternError } from './filter-pattern.js'
 
-/** One event as the store keeps it (and as FilterLogEvents answers it). */
+/**
+ * One event as the store keeps it (and as FilterLogEvents answers it).
+ *
+ * @example
+ * const [first]: StoredLogEvent[] = store.filter({ group: '/aws/vendedlogs/states/Statement' }).events
+ */
 export interface StoredLogEvent {
   readonly logStreamName: string
   /** When it happened, epoch milliseconds (what the writer gave). */
@@ -15,7 +20,12 @@ export interface StoredLogEvent {
   readonly sequence: number
 }
 
-/** A log group of the store. */
+/**
+ * A log group of the store.
+ *
+ * @example
+ * const group: LocalLogGroup = { name: 'Audit', arn: 'arn:aws:logs:us-east-1:000000000000:log-group:Audit:*', creationTime: Date.now(), retentionInDays: 1 }
+ */
 export interface LocalLogGroup {
   readonly name: string
   /** `arn:aws:logs:<region>:<account>:log-group:<name>:*`, as DescribeLogGroups' `arn`. */
@@ -25,7 +35,12 @@ export interface LocalLogGroup {
   readonly retentionInDays?: number
 }
 
-/** What {@link LocalLogStore.filter} takes: FilterLogEvents' parameters, checked. */
+/**
+ * What {@link LocalLogStore.filter} takes: FilterLogEvents' parameters, checked.
+ *
+ * @example
+ * const filter: LogFilter = { group: 'Audit', filterPattern: '{ $.type = "ExecutionFailed" }', limit: 100 }
+ */
 export interface LogFilter {
   readonly group: string
   readonly logStreamNames?: readonly string[]
@@ -37,14 +52,24 @@ export interface LogFilter {
   readonly nextToken?: string
 }
 
-/** A page of {@link LocalLogStore.filter}. */
+/**
+ * A page of {@link LocalLogStore.filter}.
+ *
+ * @example
+ * const { events, nextToken }: LogFilterPage = store.filter({ group: 'Audit' })
+ */
 export interface LogFilterPage {
   readonly events: StoredLogEvent[]
   readonly searchedLogStreams: { logStreamName: string; searchedCompletely: boolean }[]
   readonly nextToken?: string
 }
 
-/** FilterLogEvents' default and largest `limit`. */
+/**
+ * FilterLogEvents' default and largest `limit`.
+ *
+ * @example
+ * store.filter({ group: 'Audit', limit: FILTER_LIMIT })
+ */
 export const FILTER_LIMIT = 10_000
 /** FilterLogEvents answers at most 1 MB of events a page (the API reference), then a nextToken. */
 const PAGE_BYTES = 1_048_576

@@ -1,6 +1,11 @@
 import type { StackResource, StackResources } from '../../../target/index.js'
 
-/** An ASL definition, as parsed JSON (the interpreter's own type is stricter than what a template may hold). */
+/**
+ * An ASL definition, as parsed JSON (the interpreter's own type is stricter than what a template may hold).
+ *
+ * @example
+ * const definition: AslDefinition = { StartAt: 'Hello', States: { Hello: { Type: 'Pass', End: true } } }
+ */
 export interface AslDefinition {
   readonly StartAt: string
   readonly States: Readonly<Record<string, AslState>>
@@ -9,14 +14,25 @@ export interface AslDefinition {
   readonly [field: string]: unknown
 }
 
-/** One state of a definition, loosely typed: the checks below read its fields. */
+/**
+ * One state of a definition, loosely typed: the checks below read its fields.
+ *
+ * @example
+ * const state: AslState = { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true }
+ */
 export interface AslState {
   readonly Type: string
   readonly Resource?: string
   readonly [field: string]: unknown
 }
 
-/** What a machine's template gives: its definition, or why it cannot be read. */
+/**
+ * What a machine's template gives: its definition, or why it cannot be read.
+ *
+ * @example
+ * const source: DefinitionSource = readDefinition(machine, resources)
+ * if ('refused' in source) console.warn(source.refused)
+ */
 export type DefinitionSource = { readonly definition: AslDefinition } | { readonly refused: string }
 
 /**
@@ -68,13 +84,23 @@ function jsonInner(value: string): string {
   return JSON.stringify(value).slice(1, -1)
 }
 
-/** A part of a definition the local interpreter does not run: the states and why. */
+/**
+ * A part of a definition the local interpreter does not run: the states and why.
+ *
+ * @example
+ * const refusal: Refusal = { states: ['Score'], reason: 'variables (Assign) are not run by the local interpreter' }
+ */
 export interface Refusal {
   readonly states: readonly string[]
   readonly reason: string
 }
 
-/** How a Task's resource runs locally. */
+/**
+ * How a Task's resource runs locally.
+ *
+ * @example
+ * const integration: TaskIntegration = { kind: 'dynamodb', action: 'putItem' }
+ */
 export type TaskIntegration =
   | { readonly kind: 'lambda-arn'; readonly functionArn: string }
   | { readonly kind: 'lambda-invoke' }
@@ -129,7 +155,12 @@ export function taskIntegration(resource: unknown): TaskIntegration | { readonly
   }
 }
 
-/** What the local target can run, for {@link checkDefinition}. */
+/**
+ * What the local target can run, for {@link checkDefinition}.
+ *
+ * @example
+ * checkDefinition(definition, { type: 'EXPRESS', serves: (service) => context.endpoints[service] !== undefined })
+ */
 export interface LocalCapabilities {
   /** The machine's type: Express machines cannot use `.sync` (Step Functions refuses such a definition). */
   readonly type: 'STANDARD' | 'EXPRESS'
@@ -218,7 +249,13 @@ export function checkDefinition(definition: AslDefinition, capabilities: LocalCa
   return [...byReason].map(([reason, states]) => ({ states, reason }))
 }
 
-/** One line naming the machine, the states and the reasons, for the gap and for StartExecution's error. */
+/**
+ * One line naming the machine, the states and the reasons, for the gap and for StartExecution's error.
+ *
+ * @example
+ * describeRefusals('Scoring', [{ states: ['Score'], reason: 'JSONata ...' }])
+ * // 'state machine Scoring is not run locally: Score: JSONata ...'
+ */
 export function describeRefusals(machine: string, refusals: readonly Refusal[]): string {
   return (
     `state machine ${machine} is not run locally: ` +

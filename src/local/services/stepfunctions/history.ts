@@ -5,7 +5,12 @@
  * `HistoryEvent` of GetExecutionHistory.
  */
 
-/** The details of one event, with payloads as values (encoded when written). */
+/**
+ * The details of one event, with payloads as values (encoded when written).
+ *
+ * @example
+ * const details: EventDetails = { name: 'Score', input: { accountId: 'acc-1' } }
+ */
 export interface EventDetails {
   readonly name?: string
   readonly index?: number
@@ -22,7 +27,12 @@ export interface EventDetails {
   readonly timeoutInSeconds?: number
 }
 
-/** One recorded event. */
+/**
+ * One recorded event.
+ *
+ * @example
+ * const event: HistoryEvent = { id: 2, previousEventId: 0, type: 'PassStateEntered', timestamp: Date.now(), details: { name: 'Prepare', input: {} } }
+ */
 export interface HistoryEvent {
   readonly id: number
   readonly previousEventId: number
@@ -31,7 +41,12 @@ export interface HistoryEvent {
   readonly details: EventDetails
 }
 
-/** A machine's `LoggingConfiguration`, read from its template. */
+/**
+ * A machine's `LoggingConfiguration`, read from its template.
+ *
+ * @example
+ * const logging: LoggingConfiguration = { level: 'ALL', includeExecutionData: true, destinations: ['arn:aws:logs:us-east-1:000000000000:log-group:/aws/vendedlogs/states/Statement:*'] }
+ */
 export interface LoggingConfiguration {
   readonly level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'
   readonly includeExecutionData: boolean
@@ -83,6 +98,9 @@ export function isLogged(level: LoggingConfiguration['level'], type: string): bo
 /**
  * Past this many bytes of escaped payload, CloudWatch Logs gets a truncated one (`truncated: true`): "If escaped
  * input or escaped output sent to CloudWatch Logs exceeds 248 KB, it will be truncated" (developer guide).
+ *
+ * @example
+ * const truncated = Buffer.byteLength(JSON.stringify(text)) > LOGGED_PAYLOAD_LIMIT
  */
 export const LOGGED_PAYLOAD_LIMIT = 248 * 1024
 

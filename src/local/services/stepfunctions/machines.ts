@@ -16,7 +16,12 @@ const EXPRESS_LIMIT_SECONDS = 300
  */
 const NO_TASK_TIMEOUT_SECONDS = 2_147_483
 
-/** What a machine is, as DescribeStateMachine describes it. */
+/**
+ * What a machine is, as DescribeStateMachine describes it.
+ *
+ * @example
+ * const { type, logging }: MachineDescription = machine.description
+ */
 export interface MachineDescription {
   readonly name: string
   readonly arn: string
@@ -27,10 +32,22 @@ export interface MachineDescription {
   readonly creationDate: number
 }
 
-/** An execution's status, as DescribeExecution names it. */
+/**
+ * An execution's status, as DescribeExecution names it.
+ *
+ * @example
+ * const done: ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']
+ */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'
 
-/** One execution of a local machine. */
+/**
+ * One execution of a local machine.
+ *
+ * @example
+ * const execution: LocalExecution = machine.start({ accountId: 'acc-1' }, '{"accountId":"acc-1"}')
+ * await execution.done
+ * console.log(execution.status, execution.history.length)
+ */
 export interface LocalExecution {
   readonly arn: string
   readonly name: string
@@ -50,7 +67,12 @@ export interface LocalExecution {
   stop(error?: string, cause?: string): void
 }
 
-/** What a machine needs from the service around it. */
+/**
+ * What a machine needs from the service around it.
+ *
+ * @example
+ * new LocalStateMachine(description, definition, [], services satisfies MachineServices)
+ */
 export interface MachineServices extends Omit<TaskServices, 'startExecution'> {
   readonly account: string
   readonly partition: string
@@ -256,7 +278,12 @@ function runnable(definition: AslDefinition, type: 'STANDARD' | 'EXPRESS'): AslD
   return copy as unknown as AslDefinition
 }
 
-/** Every state of a definition by name, those inside Map and Parallel states too (names are unique machine-wide). */
+/**
+ * Every state of a definition by name, those inside Map and Parallel states too (names are unique machine-wide).
+ *
+ * @example
+ * allStates(definition.States).get('Double')?.Type // 'Task', though it sits inside a Map
+ */
 export function allStates(states: Readonly<Record<string, AslState>>): Map<string, AslState> {
   const found = new Map<string, AslState>()
   const visit = (each: Readonly<Record<string, AslState>>) => {

@@ -3,7 +3,12 @@ import { AwsServiceError, type Operation } from '../json-protocol.js'
 import { apiHistoryEvent } from './history.js'
 import type { LocalExecution, LocalStateMachine } from './machines.js'
 
-/** What the Step Functions operations work on. */
+/**
+ * What the Step Functions operations work on.
+ *
+ * @example
+ * stepFunctionsOperations({ machines, start: (arn, input, text, name) => machines.get(arn)!.start(input, text, name), where })
+ */
 export interface StepFunctionsState {
   /** The machines, by ARN. */
   readonly machines: ReadonlyMap<string, LocalStateMachine>

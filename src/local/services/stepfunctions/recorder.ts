@@ -1,6 +1,11 @@
 import type { EventDetails, HistoryEvent } from './history.js'
 
-/** The part of an aws-local-stepfunctions event log entry the recorder reads (its `EventLog` union, loosely). */
+/**
+ * The part of an aws-local-stepfunctions event log entry the recorder reads (its `EventLog` union, loosely).
+ *
+ * @example
+ * for await (const event of run.eventLogs) recorder.take(event as InterpreterEvent)
+ */
 export interface InterpreterEvent {
   readonly type: string
   readonly timestamp: number
@@ -38,6 +43,10 @@ interface Thread {
  * Not produced, because the interpreter does not give them: the `*Aborted` events of states and Map iterations
  * (an aborted execution logs ExecutionAborted only), LambdaFunctionScheduleFailed / StartFailed, TaskStartFailed /
  * TaskSubmitFailed, WaitStateAborted, and MapIterationAborted for the iterations a failed Map stops.
+ *
+ * @example
+ * const recorder = new HistoryRecorder((event) => console.log(event.type), () => undefined, roleArn)
+ * for await (const event of run.eventLogs) recorder.take(event as InterpreterEvent)
  */
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = []
@@ -258,7 +267,13 @@ export class HistoryRecorder {
   }
 }
 
-/** A Task attempt's place in the history: where its resource's events go. */
+/**
+ * A Task attempt's place in the history: where its resource's events go.
+ *
+ * @example
+ * const task: TaskThread = recorder.claimTask('Score')
+ * task.record('LambdaFunctionStarted', {})
+ */
 export interface TaskThread {
   record(type: string, details: EventDetails): void
   readonly attempt: string

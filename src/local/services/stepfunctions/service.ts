@@ -12,7 +12,12 @@ import { type LocalExecution, LocalStateMachine, type MachineServices } from './
 import { stepFunctionsOperations } from './operations.js'
 import { functionNameOf, TaskError } from './tasks.js'
 
-/** The CloudFormation type the local Step Functions service brings up. */
+/**
+ * The CloudFormation type the local Step Functions service brings up.
+ *
+ * @example
+ * app.resources.ofType(STATE_MACHINE).map((machine) => machine.physicalId) // the machines' ARNs
+ */
 export const STATE_MACHINE = 'AWS::StepFunctions::StateMachine'
 const FUNCTION = 'AWS::Lambda::Function'
 

@@ -17,6 +17,9 @@ import type { EventDetails } from './history.js'
  * A failed task as Step Functions reports it to Retry and Catch: `name` is the error (`Lambda.ServiceException`, a
  * function's `errorType`, `DynamoDB.ConditionalCheckFailedException`, `States.TaskFailed`), `message` the cause.
  * The interpreter matches `ErrorEquals` against `name` and passes `message` on as the `Cause`.
+ *
+ * @example
+ * throw new TaskError('Lambda.ServiceException', 'the local function pool stopped')
  */
 export class TaskError extends Error {
   constructor(error: string, cause: string) {
@@ -25,7 +28,13 @@ export class TaskError extends Error {
   }
 }
 
-/** What a nested execution (`states:startExecution`) gives back to its parent task. */
+/**
+ * What a nested execution (`states:startExecution`) gives back to its parent task.
+ *
+ * @example
+ * const nested: NestedExecution = services.startExecution(machineArn, { accountId: 'acc-1' }, undefined)
+ * const { status } = await nested.done
+ */
 export interface NestedExecution {
   readonly executionArn: string
   readonly startDate: number
@@ -42,7 +51,12 @@ export interface NestedExecution {
   }>
 }
 
-/** What the tasks reach: the app's functions, the local services' clients, the other machines. */
+/**
+ * What the tasks reach: the app's functions, the local services' clients, the other machines.
+ *
+ * @example
+ * const fn = services.functionOf('arn:aws:lambda:us-east-1:000000000000:function:Score')
+ */
 export interface TaskServices {
   readonly region: string
   /** The local function behind a FunctionName (name, ARN or partial ARN, with or without qualifier), if any. */
@@ -55,7 +69,12 @@ export interface TaskServices {
   startExecution(stateMachineArn: string, input: unknown, name: string | undefined): NestedExecution
 }
 
-/** Where a task records its events (`LambdaFunctionScheduled`, `TaskSucceeded`...) in the execution's history. */
+/**
+ * Where a task records its events (`LambdaFunctionScheduled`, `TaskSucceeded`...) in the execution's history.
+ *
+ * @example
+ * const record: TaskEvents = (type, details) => history.push({ type, details })
+ */
 export type TaskEvents = (type: string, details: EventDetails) => void
 
 /**

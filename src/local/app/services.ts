@@ -4,6 +4,8 @@ import { queuesService } from '../services/sqs/service.js'
 import type { LocalEventBridge } from '../services/eventbridge/service.js'
 import { eventBridgeService } from '../services/eventbridge/service.js'
 import { type LocalEventSources, streamEventSources } from '../services/streams/service.js'
+import { logsService } from '../services/logs/service.js'
+import { stepFunctionsService } from '../services/stepfunctions/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -121,6 +123,23 @@ export interface LocalQueueMessage {
   readonly deadLetterQueueSourceArn?: string
 }
 
+/**
+ * The local CloudWatch Logs store, for the services that write logs to it in process (Step Functions).
+ *
+ * @example
+ * if (context.apis.logs?.has(logGroupArn)) context.apis.logs.put(logGroupArn, 'states/Statement/2026-12-01-12-00/1a2b3c4d', [{ timestamp: Date.now(), message }])
+ */
+export interface LocalLogs {
+  /** Whether a log group of that name or ARN (`arn:aws:logs:...:log-group:<name>:*`) exists. */
+  has(group: string): boolean
+  /**
+   * Appends events to a stream of a group, created on first use as a vended log delivery creates it.
+   *
+   * @throws {AwsServiceError} ResourceNotFoundException: the group does not exist
+   */
+  put(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void
+}
+
 /** The in-process APIs the services give one another; a service that is not started leaves its field unset. */
 export interface LocalServiceApis {
   queues?: LocalQueues
@@ -128,6 +147,7 @@ export interface LocalServiceApis {
   events?: LocalEventBridge
   /** The stream event source mappings' counts (records, filtered, retries, injected faults...). */
   eventSources?: LocalEventSources
+  logs?: LocalLogs
 }
 
 /** A started service. */
@@ -162,4 +182,10 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = [queuesService, eventBridgeService, streamEventSources]
+export const LOCAL_SERVICES: readonly LocalService[] = [
+  queuesService,
+  eventBridgeService,
+  logsService,
+  stepFunctionsService,
+  streamEventSources,
+]

@@ -9,7 +9,7 @@ import { hintMissingSetup } from '../matchers/setup-hint.js'
 
 hintMissingSetup(Object.keys(matchers))
 
-export type { CallExpectation } from '../matchers/index.js'
+export type { CallExpectation, LoggedExecutionExpectation } from '../matchers/index.js'
 export {
   FunctionClient,
   type FunctionClientOptions,
@@ -32,6 +32,29 @@ export {
   type PassThroughOptions,
   type PollInterceptedCallsOptions,
 } from './clients/http-interceptor-client.js'
+export type { ExecutionReading, ExecutionStatus } from './clients/state-machine/execution-events.js'
+export { readExecution } from './clients/state-machine/execution-events.js'
+export type {
+  ExpressLogEvent,
+  LoggedEventDetails,
+  LoggedPayload,
+  SkippedLogMessage,
+} from './clients/state-machine/log-events.js'
+export { parseExpressLogEvents } from './clients/state-machine/log-events.js'
+export type { LogLevel, StateMachineLogging } from './clients/state-machine/logging.js'
+export {
+  type ExecutionLog,
+  isExecution,
+  isStateMachine,
+  STATE_MACHINE,
+  STATE_MACHINE_EXECUTION,
+  type StartExecutionOptions,
+  type StateMachine,
+  StateMachineClient,
+  type StateMachineClientOptions,
+  type StateMachineDescription,
+  type StateMachineExecution,
+} from './clients/state-machine/state-machine-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
 export { ArgumentError, StakeoutError } from './errors.js'
 export {

@@ -3,11 +3,13 @@
  * merge into their runner's `Matchers` interface.
  */
 import type { Interceptor } from '../src/clients/http-interceptor-client.js'
+import type { StateMachine, StateMachineExecution } from '../src/clients/state-machine/state-machine-client.js'
 import { type CallExpectation, toHaveCalled } from './to-have-called.js'
+import { type LoggedExecutionExpectation, toHaveLoggedExecution } from './to-have-logged-execution.js'
 
 export type { MatcherContext, MatcherResult, MatcherUtils } from './context.js'
-export type { CallExpectation }
-export { toHaveCalled }
+export type { CallExpectation, LoggedExecutionExpectation }
+export { toHaveCalled, toHaveLoggedExecution }
 
 /**
  * All stakeout matchers, keyed by name: what `stakeout/vitest` and `stakeout/jest` pass to their
@@ -16,7 +18,7 @@ export { toHaveCalled }
  * @example
  * expect.extend(matchers)
  */
-export const matchers = { toHaveCalled }
+export const matchers = { toHaveCalled, toHaveLoggedExecution }
 
 /**
  * The typings of stakeout's matchers, for a runner's `Matchers<R, T>` (`R` is what a matcher returns
@@ -38,4 +40,18 @@ export interface StakeoutMatchers<R = unknown, T = unknown> {
    * await expect(api).not.toHaveCalled('https://api-2/*')
    */
   toHaveCalled: [T] extends [Interceptor] ? (url: string | RegExp, options?: CallExpectation) => Promise<R> : never
+  /**
+   * On an execution (what `start()` returned): passes when its terminal event is logged and matches `status`,
+   * `output` (partially) and `states` (the names entered, in order). On a state machine: passes when it logs at
+   * level ALL, with execution data, to a log group. Under `.not`, waits the whole window and fails on the first match.
+   *
+   * @example
+   * await expect(statement).toHaveLoggedExecution()
+   * await expect(run).toHaveLoggedExecution({ status: 'SUCCEEDED', output: { balance: 120 } })
+   */
+  toHaveLoggedExecution: [T] extends [StateMachineExecution]
+    ? (options?: LoggedExecutionExpectation) => Promise<R>
+    : [T] extends [StateMachine]
+      ? (options?: Pick<LoggedExecutionExpectation, 'timeout' | 'interval'>) => Promise<R>
+      : never
 }

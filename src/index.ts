@@ -82,6 +82,12 @@ export {
   type UseInterceptorOptions,
   useInterceptor,
 } from './fixtures/use-interceptor.js'
+export {
+  type LazyStateMachineTarget,
+  resolveStateMachine,
+  type StateMachineFixture,
+  useStateMachine,
+} from './fixtures/use-state-machine.js'
 export type {
   MockResponse,
   RecordedCall,

@@ -71,9 +71,9 @@ describe('new StateMachineClient', () => {
     const requests: { host?: string; target?: string; authorization?: string }[] = []
     const server = createServer((request, response) => {
       requests.push({
-        host: request.headers.host,
+        host: request.headers.host ?? '',
         target: String(request.headers['x-amz-target']),
-        authorization: request.headers.authorization,
+        authorization: request.headers.authorization ?? '',
       })
       request.resume().on('end', () => {
         response.setHeader('content-type', 'application/x-amz-json-1.0')

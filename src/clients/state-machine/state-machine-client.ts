@@ -53,6 +53,11 @@ export interface StateMachineClientOptions extends ClientSettings {
   readonly sfn?: SFNClient
   /** A CloudWatch Logs client to use; not with `logsEndpoint`. @default a new client from the settings above */
   readonly cloudWatchLogs?: CloudWatchLogsClient
+  /**
+   * Keep the SDK from putting StartSyncExecution's `sync-` host prefix before the endpoint's host (a local target's
+   * `clientSettings('sfn')` sets it). @default true with an `endpoint`, else false
+   */
+  readonly disableHostPrefix?: boolean
 }
 
 /** Options of one {@link StateMachineClient.start}. */
@@ -129,6 +134,7 @@ const OPTION_KEYS: readonly string[] = [
   'region',
   'endpoint',
   'credentials',
+  'disableHostPrefix',
 ]
 const START_KEYS: readonly string[] = ['wait', 'name', 'signal']
 /** `arn:aws:states:eu-west-1:123456789012:stateMachine:Name`, with an optional version or alias. */
@@ -173,7 +179,8 @@ export class StateMachineClient implements StateMachine {
     for (const key of Object.keys(options)) {
       if (!OPTION_KEYS.includes(key)) fail(`options.${key}`, `absent (one of ${OPTION_KEYS.join(', ')})`, key)
     }
-    const { stateMachineArn, logsEndpoint, sfn, cloudWatchLogs, region, endpoint, credentials } = options
+    const { stateMachineArn, logsEndpoint, sfn, cloudWatchLogs, region, endpoint, credentials, disableHostPrefix } =
+      options
     if (typeof stateMachineArn !== 'string' || !MACHINE_ARN.test(stateMachineArn)) {
       fail(
         'options.stateMachineArn',
@@ -200,6 +207,9 @@ export class StateMachineClient implements StateMachine {
         typeof credentials.secretAccessKey !== 'string')
     ) {
       fail('options.credentials', 'an object { accessKeyId, secretAccessKey, sessionToken? } of strings', credentials)
+    }
+    if (disableHostPrefix !== undefined && typeof disableHostPrefix !== 'boolean') {
+      fail('options.disableHostPrefix', 'a boolean', disableHostPrefix)
     }
     if (sfn !== undefined && typeof (sfn as { send?: unknown }).send !== 'function') {
       fail('options.sfn', 'an SFNClient from @aws-sdk/client-sfn', sfn)
@@ -230,7 +240,7 @@ export class StateMachineClient implements StateMachine {
       new SFNClient({
         ...sdkClientConfig({ ...settings, ...(endpoint === undefined ? {} : { endpoint }) }),
         // StartSyncExecution prefixes the host with `sync-`: a local endpoint (127.0.0.1) has no such host.
-        ...(endpoint === undefined ? {} : { disableHostPrefix: true }),
+        disableHostPrefix: disableHostPrefix ?? endpoint !== undefined,
       })
     this.#logs =
       cloudWatchLogs ??

@@ -1,5 +1,7 @@
 import type { AwsService, StackResource, StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
+import { logsService } from '../services/logs/service.js'
+import { stepFunctionsService } from '../services/stepfunctions/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -88,9 +90,22 @@ export interface LocalQueues {
   send(queue: string, message: QueueMessageInput): { readonly messageId: string }
 }
 
+/** The local CloudWatch Logs store, for the services that write logs to it in process (Step Functions). */
+export interface LocalLogs {
+  /** Whether a log group of that name or ARN (`arn:aws:logs:...:log-group:<name>:*`) exists. */
+  has(group: string): boolean
+  /**
+   * Appends events to a stream of a group, created on first use as a vended log delivery creates it.
+   *
+   * @throws {AwsServiceError} ResourceNotFoundException: the group does not exist
+   */
+  put(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void
+}
+
 /** The in-process APIs the services give one another; a service that is not started leaves its field unset. */
 export interface LocalServiceApis {
   queues?: LocalQueues
+  logs?: LocalLogs
 }
 
 /** A started service. */
@@ -125,4 +140,4 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = []
+export const LOCAL_SERVICES: readonly LocalService[] = [logsService, stepFunctionsService]

@@ -335,7 +335,7 @@ function describeExecution(
           ...describeField(context, 'output', expectation.output, pickedOutput(expectation.output, reading), absent),
         )
         if (output?.truncated === true)
-          lines.push('    (AWS truncated the logged output: over 256 KB, its text is a prefix)')
+          lines.push('    (AWS truncated the logged output: over 248 KB, its text is a prefix)')
       }
       if (fields.includes('states'))
         lines.push(...describeField(context, 'states', expectation.states, reading.statesEntered))

@@ -238,7 +238,7 @@ describe('toHaveLoggedExecution on an execution', () => {
     }
     const run = await runLogging('truncated', events)
     const message = await failureOf(expect(run).toHaveLoggedExecution({ output: { balance: 120 }, ...SHORT }))
-    expect(message).toContain('(AWS truncated the logged output: over 256 KB, its text is a prefix)')
+    expect(message).toContain('(AWS truncated the logged output: over 248 KB, its text is a prefix)')
     expect(message).toContain('(truncated by AWS)')
   })
 

@@ -120,7 +120,7 @@ export interface ExecutionLog {
   readonly events: ExpressLogEvent[]
   /** Log messages of the execution that are not history events, with why. */
   readonly skipped: SkippedLogMessage[]
-  /** AWS truncated a payload of some event (over 256 KB): that payload's text is a prefix, not JSON. */
+  /** AWS truncated a payload of some event (over 248 KB of escaped text): that payload's text is a prefix, not JSON. */
   readonly truncated: boolean
   /** How many API pages were read. */
   readonly pages: number

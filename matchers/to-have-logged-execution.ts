@@ -33,7 +33,7 @@ export interface LoggedExecutionExpectation {
   /** The run's output (of `ExecutionSucceeded`), matched partially for an object; asymmetric matchers allowed. */
   output?: unknown
   /** The names of the states entered, in order, all of them (or an asymmetric matcher such as `expect.arrayContaining`). */
-  states?: readonly unknown[] | undefined
+  states?: readonly unknown[] | { asymmetricMatch(actual: unknown): boolean } | undefined
   /** How long to wait for the end to be logged, in ms. Under `.not`, the whole window is waited. @default pollDefaults().timeout */
   timeout?: number | undefined
   /** The wait before the second look, in ms (it grows by `backoff`). @default pollDefaults().interval */

@@ -213,6 +213,17 @@ describe('toHaveLoggedExecution on an execution', () => {
     expect(message).toContain("Fix: requireExecutionLogs(this, { mode: 'fix' })")
   })
 
+  it('shows why the logs cannot be read when the machine logs nowhere', async () => {
+    logging(undefined)
+    const run = await runLogging('nowhere', [])
+    const message = await failureOf(expect(run).toHaveLoggedExecution(SHORT))
+    expect(message).toContain('Received nothing: every attempt to read the execution’s events failed.')
+    expect(message).toContain(
+      'Last error reading the execution’s events: StakeoutError: StateMachineClient(MonthlyStatement).logs: state machine MonthlyStatement has no log destination',
+    )
+    expect(clients.logsMock.commandCalls(FilterLogEventsCommand)).toHaveLength(0)
+  })
+
   it('says when the output is missing because the machine logs without execution data', async () => {
     logging({ level: 'ALL', includeExecutionData: false, destinations: DESTINATION })
     const run = await runLogging(

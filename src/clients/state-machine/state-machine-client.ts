@@ -594,6 +594,15 @@ export class StateMachineClient implements StateMachine {
             : error.name === 'StateMachineTypeNotSupported'
               ? ' StartSyncExecution runs Express machines only.'
               : ''
+      const code = (error as { code?: unknown }).code
+      if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+        // No answer at all (ECONNREFUSED, ENOTFOUND): the endpoint is wrong or down, not the request.
+        throw new StakeoutError(
+          `${this.#label()}.${method}: could not reach the ${api} API (${code}: ${error.message}). Check the ` +
+            'endpoint and region the client was given, or that the local app is up.',
+          { cause: error },
+        )
+      }
       throw new StakeoutError(
         `${this.#label()}.${method}: the ${api} API answered ${error.name}: ${error.message}.${hint}`,
         { cause: error },

@@ -123,6 +123,18 @@ describe('new StateMachineClient', () => {
   })
 })
 
+it('says when the endpoint cannot be reached at all', async () => {
+  // Port 1 on 127.0.0.1: nothing listens there, so the connection is refused.
+  const unreachable = new StateMachineClient({ stateMachineArn: MACHINE_ARN, endpoint: 'http://127.0.0.1:1' })
+  try {
+    await expect(unreachable.describe()).rejects.toThrow(
+      /^StateMachineClient\(MonthlyStatement\)\.describe: could not reach the Step Functions API \(ECONNREFUSED/,
+    )
+  } finally {
+    unreachable.destroy()
+  }
+})
+
 describe('start', () => {
   it('without wait, starts the run with StartExecution and returns its handle', async () => {
     const executionArn = expressArn('run-1')

@@ -5,12 +5,14 @@
 
 import type { Projection } from '../src/clients/event-store-projection.js'
 import type { Interceptor } from '../src/clients/http-interceptor-client.js'
+import type { StateMachine, StateMachineExecution } from '../src/clients/state-machine/state-machine-client.js'
 import { type ProjectionExpectation, toEventuallyProject } from './to-eventually-project.js'
 import { type CallExpectation, toHaveCalled } from './to-have-called.js'
+import { type LoggedExecutionExpectation, toHaveLoggedExecution } from './to-have-logged-execution.js'
 
 export type { MatcherContext, MatcherResult, MatcherUtils } from './context.js'
-export type { CallExpectation, ProjectionExpectation }
-export { toEventuallyProject, toHaveCalled }
+export type { CallExpectation, LoggedExecutionExpectation, ProjectionExpectation }
+export { toEventuallyProject, toHaveCalled, toHaveLoggedExecution }
 
 /**
  * All stakeout matchers, keyed by name: what `stakeout/vitest` and `stakeout/jest` pass to their
@@ -19,7 +21,7 @@ export { toEventuallyProject, toHaveCalled }
  * @example
  * expect.extend(matchers)
  */
-export const matchers = { toHaveCalled, toEventuallyProject }
+export const matchers = { toHaveCalled, toEventuallyProject, toHaveLoggedExecution }
 
 /**
  * The typings of stakeout's matchers, for a runner's `Matchers<R, T>` (`R` is what a matcher returns
@@ -52,4 +54,18 @@ export interface StakeoutMatchers<R = unknown, T = unknown> {
   toEventuallyProject: [T] extends [Projection<unknown>]
     ? (version: number, expected?: Record<string, unknown>, options?: ProjectionExpectation) => Promise<R>
     : never
+  /**
+   * On an execution (what `start()` returned): passes when its terminal event is logged and matches `status`,
+   * `output` (partially) and `states` (the names entered, in order). On a state machine: passes when it logs at
+   * level ALL, with execution data, to a log group. Under `.not`, waits the whole window and fails on the first match.
+   *
+   * @example
+   * await expect(statement).toHaveLoggedExecution()
+   * await expect(run).toHaveLoggedExecution({ status: 'SUCCEEDED', output: { balance: 120 } })
+   */
+  toHaveLoggedExecution: [T] extends [StateMachineExecution]
+    ? (options?: LoggedExecutionExpectation) => Promise<R>
+    : [T] extends [StateMachine]
+      ? (options?: Pick<LoggedExecutionExpectation, 'timeout' | 'interval'>) => Promise<R>
+      : never
 }

@@ -9,7 +9,7 @@ import { hintMissingSetup } from '../matchers/setup-hint.js'
 
 hintMissingSetup(Object.keys(matchers))
 
-export type { CallExpectation, ProjectionExpectation } from '../matchers/index.js'
+export type { CallExpectation, LoggedExecutionExpectation, ProjectionExpectation } from '../matchers/index.js'
 export {
   type AppendOptions,
   type AppendResult,
@@ -58,6 +58,29 @@ export {
   type QueueMessage,
   type ReceiveOptions,
 } from './clients/queue-client.js'
+export type { ExecutionReading, ExecutionStatus } from './clients/state-machine/execution-events.js'
+export { readExecution } from './clients/state-machine/execution-events.js'
+export type {
+  ExpressLogEvent,
+  LoggedEventDetails,
+  LoggedPayload,
+  SkippedLogMessage,
+} from './clients/state-machine/log-events.js'
+export { parseExpressLogEvents } from './clients/state-machine/log-events.js'
+export type { LogLevel, StateMachineLogging } from './clients/state-machine/logging.js'
+export {
+  type ExecutionLog,
+  isExecution,
+  isStateMachine,
+  STATE_MACHINE,
+  STATE_MACHINE_EXECUTION,
+  type StartExecutionOptions,
+  type StateMachine,
+  StateMachineClient,
+  type StateMachineClientOptions,
+  type StateMachineDescription,
+  type StateMachineExecution,
+} from './clients/state-machine/state-machine-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
 export { ArgumentError, StakeoutError, VersionConflictError } from './errors.js'
 export {
@@ -91,6 +114,12 @@ export {
   type UseInterceptorOptions,
   useInterceptor,
 } from './fixtures/use-interceptor.js'
+export {
+  type LazyStateMachineTarget,
+  resolveStateMachine,
+  type StateMachineFixture,
+  useStateMachine,
+} from './fixtures/use-state-machine.js'
 export type {
   MockResponse,
   RecordedCall,

@@ -57,7 +57,7 @@ const KNOWN_OPTIONS = new Set(['reducer', 'initialState', 'snapshotEvery', 'clie
  * version, aggregate, lastEvent }` (a `LedgerEventDetail`) to the ledger's bus, source `stakeout.ledger`, detail-type
  * the event's type. Records are folded in version order per aggregate, whatever their order in the batch; PutEvents
  * goes out 10 entries a call and every entry's result is checked. A record that cannot be published (its entry
- * refused, over EventBridge's 256 KB, a gap in the ledger, a reducer that throws) is reported as a batch item failure
+ * refused, over EventBridge's 1 MiB, a gap in the ledger, a reducer that throws) is reported as a batch item failure
  * with every later record of its aggregate, and logged in one line: Lambda retries it, and after the mapping's
  * retries parks it in the ledger's on-failure queue. Never dropped.
  *

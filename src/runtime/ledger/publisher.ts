@@ -27,8 +27,8 @@ export function entrySize(entry: PutEventsRequestEntry): number {
 
 /**
  * Puts the entries, and answers for each, in order, `undefined` (published) or why it was not. The calls carry at
- * most 10 entries and, on the safe reading of the user guide's "the total entry size must be less than 256KB", at
- * most 256 KB together. A call that fails as a whole (an exception, not per-entry results) is retried one entry a
+ * most 10 entries and, on the safe reading of the user guide's "the total entry size must be less than 256KB" (now 1 MiB), at
+ * most 1 MiB together. A call that fails as a whole (an exception, not per-entry results) is retried one entry a
  * call, so one entry the service refuses cannot fail the nine beside it.
  */
 export async function putEntries(

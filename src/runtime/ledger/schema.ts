@@ -44,11 +44,12 @@ export const INITIAL_EVENTS_INDEX = 'initialEvents'
 export const SNAPSHOT_AGGREGATE_ATTRIBUTE = 'aggregate'
 
 /**
- * EventBridge's limit on one PutEvents entry: 256 KB, counted as the EventBridge user guide's "Calculating PutEvents
+ * EventBridge's limit on one PutEvents entry: 1 MiB (1,048,576 bytes; it was 256 KB until AWS raised it for
+ * EventBridge, SQS and asynchronous Lambda invocations on 29 January 2026; the local bus holds the same), counted as the EventBridge user guide's "Calculating PutEvents
  * event entry size" says (the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`, and 14 for a
  * `Time`).
  */
-export const MAX_EVENT_ENTRY_BYTES = 256 * 1024
+export const MAX_EVENT_ENTRY_BYTES = 1_048_576
 
 /**
  * The EventBridge detail-type of a replay: the dispatch publishes the current aggregate with it, every

@@ -273,7 +273,7 @@ function keyOf(record: LedgerStreamRecord): { aggregateId: string; version: numb
 }
 
 /**
- * The PutEvents entry of the aggregate as of `event`; one over EventBridge's 256 KB stops the fold there, with the
+ * The PutEvents entry of the aggregate as of `event`; one over EventBridge's 1 MiB stops the fold there, with the
  * aggregate, the version and the size in the reason.
  */
 export function entryFor(
@@ -295,7 +295,7 @@ export function entryFor(
     throw new FoldStopped(
       event.version,
       `the event of ${event.aggregateId} at version ${event.version} is ${size.toLocaleString('en-US')} bytes, over ` +
-        `EventBridge's entry limit of ${MAX_EVENT_ENTRY_BYTES.toLocaleString('en-US')} bytes (256 KB): make the ` +
+        `EventBridge's entry limit of ${MAX_EVENT_ENTRY_BYTES.toLocaleString('en-US')} bytes (1 MiB): make the ` +
         'aggregate smaller (keep large data elsewhere and carry a reference)',
     )
   }

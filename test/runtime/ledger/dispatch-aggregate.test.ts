@@ -181,10 +181,10 @@ describe('dispatchAggregate: a stream batch', () => {
     expect(balances(other)).toEqual([1, 2, 3, 4, 5, 6].map((v) => [v, v * 100]))
   })
 
-  it('keeps each PutEvents call at 256 KB or less in all, on the safe reading of the user guide', async () => {
+  it('keeps each PutEvents call at 1 MiB or less in all, on the safe reading of the user guide', async () => {
     const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, credits(3))
     const padded = createDispatch<unknown, unknown, unknown>({
-      reducer: (_, event) => ({ version: event.version, padding: 'p'.repeat(100_000) }),
+      reducer: (_, event) => ({ version: event.version, padding: 'p'.repeat(400_000) }),
       initialState: {},
       clients: { dynamodb, eventBridge },
     })
@@ -249,16 +249,19 @@ describe('dispatchAggregate: a stream batch', () => {
     ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 
-  it('fails an entry over 256 KB with the aggregate, the version and the size, without sending it', async () => {
-    const big = 'x'.repeat(262_144)
-    const events = await appendEvents(dynamodb, tables.ledgerTable, aggregateId, [
-      { type: 'Credit', payload: { amount: 1 } },
-      { type: 'Note', payload: { amount: 0, text: big } },
-      { type: 'Credit', payload: { amount: 1 } },
-    ])
+  it('fails an entry over 1 MiB with the aggregate, the version and the size, without sending it', async () => {
+    // A ledger item is at most 400 KB (DynamoDB), so it is the aggregate that grows past EventBridge's 1 MiB: three
+    // notes of 250 KB, each kept (the entry carries the aggregate and the last note: 0.5, 0.75, 1, then 1.25 MB).
+    const note = 'x'.repeat(250_000)
+    const events = await appendEvents(
+      dynamodb,
+      tables.ledgerTable,
+      aggregateId,
+      Array.from({ length: 4 }, () => ({ type: 'Note', payload: { text: note } })),
+    )
     vi.spyOn(console, 'error').mockImplementation(() => {})
     const noting = createDispatch<unknown, unknown, unknown>({
-      reducer: (state, event) => ({ ...(state as object), last: event.payload }),
+      reducer: (state, event) => ({ notes: [...((state as { notes?: unknown[] }).notes ?? []), event.payload] }),
       initialState: {},
       clients: { dynamodb, eventBridge },
     })
@@ -267,14 +270,14 @@ describe('dispatchAggregate: a stream batch', () => {
     const report = await noting.batch({ Records: records })
 
     expect(report.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
-      [records[1]!, records[2]!].map((record) => record.dynamodb!.SequenceNumber),
+      [records[3]!].map((record) => record.dynamodb!.SequenceNumber),
     )
-    expect(report.records[1]!.reason).toMatch(
+    expect(report.records[3]!.reason).toMatch(
       new RegExp(
-        `^the event of ${aggregateId} at version 2 is \\d{3},\\d{3} bytes, over EventBridge's entry limit of 262,144 bytes \\(256 KB\\)`,
+        `^the event of ${aggregateId} at version 4 is \\d,\\d{3},\\d{3} bytes, over EventBridge's entry limit of 1,048,576 bytes \\(1 MiB\\)`,
       ),
     )
-    expect(bus.calls.flat().map((entry) => JSON.parse(entry.Detail!).version)).toEqual([1])
+    expect(bus.calls.flat().map((entry) => JSON.parse(entry.Detail!).version)).toEqual([1, 2, 3])
   })
 
   it('fails a record whose versions have a gap in the ledger, and one whose reducer throws, from that version on', async () => {

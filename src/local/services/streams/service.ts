@@ -100,7 +100,16 @@ async function startStreamEventSources(context: LocalServiceContext): Promise<St
     gaps,
     apis: { eventSources },
     async ready() {
-      await Promise.all([...pollers.values()].map(({ poller }) => poller.start()))
+      await Promise.all(
+        [...pollers.values()].map(({ resource, poller }) =>
+          poller.start().catch((error: unknown) => {
+            throw new StakeoutError(
+              `startLocal: the stream event source ${resource.path?.replace(/\/Resource$/, '') ?? resource.logicalId} ` +
+                `could not read its stream (${(error as Error).message})`,
+            )
+          }),
+        ),
+      )
     },
     stop() {
       stopped ??= (async () => {

@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 /** The service started on a stack of one table (a real stream) and two mappings on it, one disabled. */
-async function startOn(fail: (event: unknown) => boolean) {
+async function startOn(fail: (event: unknown) => boolean, missingStream = false) {
   const dynamodb = localDynamoDB()
   const { table, streamArn } = await createStreamTable(dynamodb)
   const mapping = (logicalId: string, properties: Record<string, unknown>): StackResource => ({
@@ -37,7 +37,7 @@ async function startOn(fail: (event: unknown) => boolean) {
       logicalId: 'Ledger',
       type: 'AWS::DynamoDB::Table',
       physicalId: table,
-      attributes: { StreamArn: streamArn },
+      attributes: { StreamArn: missingStream ? `${streamArn.replace(/table\/[^/]+/, 'table/nope')}` : streamArn },
     },
     {
       stackName: 'S',
@@ -89,8 +89,8 @@ async function startOn(fail: (event: unknown) => boolean) {
   }
   const service = await streamEventSources.start(context)
   started.push(service)
-  await service.ready?.()
   const put = (id: string) => dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: id } } }))
+  if (!missingStream) await service.ready?.()
   return { service, queues, invoked, lines, put, resources }
 }
 
@@ -108,6 +108,13 @@ describe('streamEventSources', () => {
     expect(Object.keys(service.apis?.eventSources?.stats() ?? {})).toHaveLength(1)
     expect(() => service.apis?.eventSources?.stats('Paused')).toThrow(
       'LocalEventSources.stats: Paused is not a running stream event source mapping (running: Live)',
+    )
+  })
+
+  it('fails the start naming the mapping when its stream cannot be read', async () => {
+    const { service } = await startOn(() => false, true)
+    await expect(service.ready?.()).rejects.toThrow(
+      /^startLocal: the stream event source S\/Projector\/Live could not read its stream \(.*nope.*\)$/,
     )
   })
 })

@@ -2,12 +2,17 @@
  * Every stakeout matcher, for `expect.extend`, and the matcher typings the Vitest and Jest entries
  * merge into their runner's `Matchers` interface.
  */
+
+import type { Projection } from '../src/clients/event-store-projection.js'
 import type { Interceptor } from '../src/clients/http-interceptor-client.js'
+import type { StateMachine, StateMachineExecution } from '../src/clients/state-machine/state-machine-client.js'
+import { type ProjectionExpectation, toEventuallyProject } from './to-eventually-project.js'
 import { type CallExpectation, toHaveCalled } from './to-have-called.js'
+import { type LoggedExecutionExpectation, toHaveLoggedExecution } from './to-have-logged-execution.js'
 
 export type { MatcherContext, MatcherResult, MatcherUtils } from './context.js'
-export type { CallExpectation }
-export { toHaveCalled }
+export type { CallExpectation, LoggedExecutionExpectation, ProjectionExpectation }
+export { toEventuallyProject, toHaveCalled, toHaveLoggedExecution }
 
 /**
  * All stakeout matchers, keyed by name: what `stakeout/vitest` and `stakeout/jest` pass to their
@@ -16,7 +21,7 @@ export { toHaveCalled }
  * @example
  * expect.extend(matchers)
  */
-export const matchers = { toHaveCalled }
+export const matchers = { toHaveCalled, toEventuallyProject, toHaveLoggedExecution }
 
 /**
  * The typings of stakeout's matchers, for a runner's `Matchers<R, T>` (`R` is what a matcher returns
@@ -38,4 +43,29 @@ export interface StakeoutMatchers<R = unknown, T = unknown> {
    * await expect(api).not.toHaveCalled('https://api-2/*')
    */
   toHaveCalled: [T] extends [Interceptor] ? (url: string | RegExp, options?: CallExpectation) => Promise<R> : never
+  /**
+   * Passes when the projection reaches `version` (exactly) and, if given, its state matches `expected` partially.
+   * Under `.not`, waits the whole window and fails as soon as it does. A failure says where the event stopped.
+   *
+   * @example
+   * await expect(ledger.projection('Balance', { aggregateId })).toEventuallyProject(2, { balance: 30 })
+   * await expect(ledger.projection('Balance', { aggregateId })).not.toEventuallyProject(3, undefined, { timeout: 1000 })
+   */
+  toEventuallyProject: [T] extends [Projection<unknown>]
+    ? (version: number, expected?: Record<string, unknown>, options?: ProjectionExpectation) => Promise<R>
+    : never
+  /**
+   * On an execution (what `start()` returned): passes when its terminal event is logged and matches `status`,
+   * `output` (partially) and `states` (the names entered, in order). On a state machine: passes when it logs at
+   * level ALL, with execution data, to a log group. Under `.not`, waits the whole window and fails on the first match.
+   *
+   * @example
+   * await expect(statement).toHaveLoggedExecution()
+   * await expect(run).toHaveLoggedExecution({ status: 'SUCCEEDED', output: { balance: 120 } })
+   */
+  toHaveLoggedExecution: [T] extends [StateMachineExecution]
+    ? (options?: LoggedExecutionExpectation) => Promise<R>
+    : [T] extends [StateMachine]
+      ? (options?: Pick<LoggedExecutionExpectation, 'timeout' | 'interval'>) => Promise<R>
+      : never
 }

@@ -110,3 +110,36 @@ export function describeValue(value: unknown): string {
   const kind = Array.isArray(value) ? 'array' : value instanceof RegExp ? 'RegExp' : typeof value
   return `${kind} ${inspect(value, { depth: 2, breakLength: Number.POSITIVE_INFINITY, maxStringLength: 80 })}`
 }
+
+/**
+ * An append lost a race: another writer stored an event of the aggregate at the same version first (optimistic
+ * concurrency, as a conditional write on the ledger's `aggregateId` / `version` key refuses it).
+ *
+ * @example
+ * try {
+ *   await ledger.append('acct-1', { type: 'Debit', payload: { amount: 50 } }, { expectedVersion: 3 })
+ * } catch (error) {
+ *   if (error instanceof VersionConflictError) console.log(error.aggregateId, error.version, error.storedVersion)
+ * }
+ */
+export class VersionConflictError extends StakeoutError {
+  override name = 'VersionConflictError'
+  /** The aggregate appended to. */
+  readonly aggregateId: string
+  /** The version the append tried to write (the first of its events). */
+  readonly version: number
+  /** The aggregate's last version, read after the conflict; `undefined` when it could not be read. */
+  readonly storedVersion: number | undefined
+
+  constructor(aggregateId: string, version: number, storedVersion?: number, options?: ErrorOptions) {
+    const stored = storedVersion === undefined ? '' : ` (the ledger now holds version ${storedVersion})`
+    super(
+      `Version conflict on aggregate ${JSON.stringify(aggregateId)}: version ${version} is already stored${stored}. ` +
+        'Another append won the race: read the aggregate again and retry with its new version.',
+      options,
+    )
+    this.aggregateId = aggregateId
+    this.version = version
+    this.storedVersion = storedVersion
+  }
+}

@@ -9,7 +9,26 @@ import { hintMissingSetup } from '../matchers/setup-hint.js'
 
 hintMissingSetup(Object.keys(matchers))
 
-export type { CallExpectation } from '../matchers/index.js'
+export type { CallExpectation, LoggedExecutionExpectation, ProjectionExpectation } from '../matchers/index.js'
+export {
+  type AppendOptions,
+  type AppendResult,
+  EventStoreClient,
+  type EventStoreClientOptions,
+  type EventsOptions,
+  type FoldedAggregate,
+  type NewEvent,
+  type ProjectionTableOptions,
+  type Reducer,
+} from './clients/event-store-client.js'
+export {
+  type EventWhereabouts,
+  isProjection,
+  PROJECTION,
+  type Projection,
+  type ProjectionState,
+} from './clients/event-store-projection.js'
+export type { Parked } from './clients/event-store-queues.js'
 export {
   FunctionClient,
   type FunctionClientOptions,
@@ -32,8 +51,38 @@ export {
   type PassThroughOptions,
   type PollInterceptedCallsOptions,
 } from './clients/http-interceptor-client.js'
+export {
+  type PeekOptions,
+  QueueClient,
+  type QueueClientOptions,
+  type QueueMessage,
+  type ReceiveOptions,
+} from './clients/queue-client.js'
+export type { ExecutionReading, ExecutionStatus } from './clients/state-machine/execution-events.js'
+export { readExecution } from './clients/state-machine/execution-events.js'
+export type {
+  ExpressLogEvent,
+  LoggedEventDetails,
+  LoggedPayload,
+  SkippedLogMessage,
+} from './clients/state-machine/log-events.js'
+export { parseExpressLogEvents } from './clients/state-machine/log-events.js'
+export type { LogLevel, StateMachineLogging } from './clients/state-machine/logging.js'
+export {
+  type ExecutionLog,
+  isExecution,
+  isStateMachine,
+  STATE_MACHINE,
+  STATE_MACHINE_EXECUTION,
+  type StartExecutionOptions,
+  type StateMachine,
+  StateMachineClient,
+  type StateMachineClientOptions,
+  type StateMachineDescription,
+  type StateMachineExecution,
+} from './clients/state-machine/state-machine-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
-export { ArgumentError, StakeoutError } from './errors.js'
+export { ArgumentError, StakeoutError, VersionConflictError } from './errors.js'
 export {
   EventuallyMatchedError,
   type EventuallyOptions,
@@ -45,6 +94,12 @@ export {
   type PollOutcome,
   type Probe,
 } from './eventually.js'
+export {
+  type EventStoreFixture,
+  type LazyEventStoreTarget,
+  resolveEventStore,
+  useEventStore,
+} from './fixtures/use-event-store.js'
 export {
   type FunctionFixture,
   type LazyFunctionTarget,
@@ -59,6 +114,12 @@ export {
   type UseInterceptorOptions,
   useInterceptor,
 } from './fixtures/use-interceptor.js'
+export {
+  type LazyStateMachineTarget,
+  resolveStateMachine,
+  type StateMachineFixture,
+  useStateMachine,
+} from './fixtures/use-state-machine.js'
 export type {
   MockResponse,
   RecordedCall,
@@ -66,6 +127,12 @@ export type {
   RequestSnapshot,
   TextMatcher,
 } from './runtime/interceptor/schema.js'
+export type {
+  LedgerEvent,
+  LedgerEventDetail,
+  ProjectorResult,
+  ReplayResult,
+} from './runtime/ledger/schema.js'
 export {
   AmbiguousResourceError,
   type AwsService,

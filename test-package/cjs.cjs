@@ -11,7 +11,7 @@ const installed = realpathSync(path.join(__dirname, 'node_modules', 'stakeout'))
 const entries = {
   stakeout: { file: 'dist/index.cjs', functions: ['useInterceptor', 'HttpInterceptorClient', 'eventually'] },
   'stakeout/construct': { file: 'dist/construct.cjs', functions: ['HttpInterceptor', 'applyHttpInterceptor'] },
-  'stakeout/runtime': { file: 'dist/runtime.cjs', functions: [] },
+  'stakeout/runtime': { file: 'dist/runtime.cjs', functions: ['dispatchAggregate', 'defineProjector'] },
   'stakeout/local': {
     file: 'dist/local.cjs',
     functions: ['startDynamoDBLocal', 'createInterceptorTable', 'invokeHandler', 'startHandler'],
@@ -29,6 +29,10 @@ for (const [name, { file, functions }] of Object.entries(entries)) {
   }
 }
 
-// Public API only: the interceptor's Lambda code is loaded by its layer, never imported from here.
-assert.deepEqual(Object.keys(require('stakeout/runtime')), [], 'stakeout/runtime exports no internals')
+// Public API only (the ledger's helpers): the interceptor's Lambda code is loaded by its layer, never imported from here.
+assert.deepEqual(
+  Object.keys(require('stakeout/runtime')).sort(),
+  ['LEDGER_EVENT_SOURCE', 'REPLAY_DETAIL_TYPE', 'REPLAY_REQUEST_KEY', 'defineProjector', 'dispatchAggregate'],
+  'stakeout/runtime exports the ledger helpers and no internals',
+)
 console.log(Object.keys(entries).join(', '))

@@ -12,7 +12,7 @@ const installed = realpathSync(fileURLToPath(new URL('./node_modules/stakeout/',
 const entries = {
   stakeout: { file: 'dist/index.js', functions: ['useInterceptor', 'HttpInterceptorClient', 'eventually'] },
   'stakeout/construct': { file: 'dist/construct.js', functions: ['HttpInterceptor', 'applyHttpInterceptor'] },
-  'stakeout/runtime': { file: 'dist/runtime.js', functions: [] },
+  'stakeout/runtime': { file: 'dist/runtime.js', functions: ['dispatchAggregate', 'defineProjector'] },
   'stakeout/local': {
     file: 'dist/local.js',
     functions: ['startDynamoDBLocal', 'createInterceptorTable', 'invokeHandler', 'startHandler'],
@@ -31,8 +31,12 @@ for (const [name, { file, functions }] of Object.entries(entries)) {
   }
 }
 
-// Public API only: the interceptor's Lambda code is loaded by its layer, never imported from here.
-assert.deepEqual(Object.keys(await import('stakeout/runtime')), [], 'stakeout/runtime exports no internals')
+// Public API only (the ledger's helpers): the interceptor's Lambda code is loaded by its layer, never imported from here.
+assert.deepEqual(
+  Object.keys(await import('stakeout/runtime')).sort(),
+  ['LEDGER_EVENT_SOURCE', 'REPLAY_DETAIL_TYPE', 'REPLAY_REQUEST_KEY', 'defineProjector', 'dispatchAggregate'],
+  'stakeout/runtime exports the ledger helpers and no internals',
+)
 
 const { StakeoutError } = await import('stakeout')
 assert.equal(typeof StakeoutError, 'function', 'stakeout exports StakeoutError')

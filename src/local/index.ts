@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export type { LocalQueueMessage } from './app/services.js'
 export { startLocal } from './app/start-local.js'
 export type { LocalApp, LocalEndpoints, LocalFaults, StartLocalOptions } from './app/types.js'
 export * from './dynamodb-local.js'

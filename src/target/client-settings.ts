@@ -35,6 +35,11 @@ export interface ClientSettings {
     readonly secretAccessKey: string
     readonly sessionToken?: string
   }
+  /**
+   * Set for Step Functions on the local target: the SDK must not put an operation's host prefix before the local
+   * endpoint's host (StartSyncExecution would go to `sync-127.0.0.1`, which does not resolve).
+   */
+  readonly disableHostPrefix?: boolean
 }
 
 /**

@@ -168,6 +168,8 @@ export class StackResources {
       region: local.region,
       endpoint,
       credentials: { accessKeyId: local.credentials.accessKeyId, secretAccessKey: local.credentials.secretAccessKey },
+      // StartSyncExecution's host prefix (`sync-`) would make the local host `sync-127.0.0.1`, which does not resolve.
+      ...(service === 'sfn' ? { disableHostPrefix: true } : {}),
     }
   }
 

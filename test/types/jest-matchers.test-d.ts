@@ -1,5 +1,11 @@
 import { expect } from '@jest/globals'
-import type { HttpInterceptorClient, Interceptor, useInterceptor } from 'stakeout'
+import type {
+  HttpInterceptorClient,
+  Interceptor,
+  StateMachineClient,
+  StateMachineExecution,
+  useInterceptor,
+} from 'stakeout'
 import type {} from 'stakeout/jest'
 import { describe, expectTypeOf, test } from 'vitest'
 import type { CallExpectation } from '../../matchers/index.js'
@@ -38,5 +44,21 @@ describe('Jest: toHaveCalled typings', () => {
     // @ts-expect-error not an interceptor, under .not either
     expect('https://api-1/users').not.toHaveCalled('https://api-1/*')
     expectTypeOf(expect(42).toHaveCalled).toBeNever()
+  })
+})
+
+declare const machine: StateMachineClient
+declare const run: StateMachineExecution
+
+describe('Jest: toHaveLoggedExecution typings', () => {
+  test('on an execution and on a machine', () => {
+    expectTypeOf(expect(run).toHaveLoggedExecution({ status: 'SUCCEEDED', output: { ok: true } })).toEqualTypeOf<
+      Promise<void>
+    >()
+    expectTypeOf(expect(machine).not.toHaveLoggedExecution()).toEqualTypeOf<Promise<void>>()
+    // @ts-expect-error status is for an execution
+    expect(machine).toHaveLoggedExecution({ status: 'SUCCEEDED' })
+    // @ts-expect-error not an execution nor a machine
+    expect('arn').toHaveLoggedExecution()
   })
 })

@@ -1,7 +1,14 @@
-import type { HttpInterceptorClient, Interceptor, useInterceptor } from 'stakeout'
+import type {
+  HttpInterceptorClient,
+  Interceptor,
+  StateMachineClient,
+  StateMachineExecution,
+  useInterceptor,
+  useStateMachine,
+} from 'stakeout'
 import type {} from 'stakeout/vitest'
 import { describe, expect, expectTypeOf, test } from 'vitest'
-import type { CallExpectation } from '../../matchers/index.js'
+import type { CallExpectation, LoggedExecutionExpectation } from '../../matchers/index.js'
 
 declare const api: ReturnType<typeof useInterceptor>
 declare const client: HttpInterceptorClient
@@ -45,5 +52,40 @@ describe('Vitest: toHaveCalled typings', () => {
     // @ts-expect-error not an interceptor, under .not either
     expect(42).not.toHaveCalled('https://api-1/*')
     expectTypeOf(expect('x').toHaveCalled).toBeNever()
+  })
+})
+
+declare const machine: StateMachineClient
+declare const statement: ReturnType<typeof useStateMachine>
+declare const run: StateMachineExecution
+
+describe('Vitest: toHaveLoggedExecution typings', () => {
+  test('on an execution it takes status, output, states and a window', () => {
+    expectTypeOf(expect(run).toHaveLoggedExecution()).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(expect(run).toHaveLoggedExecution).parameters.toEqualTypeOf<[options?: LoggedExecutionExpectation]>()
+    expect(run).not.toHaveLoggedExecution({
+      status: 'FAILED',
+      output: { balance: expect.any(Number) },
+      states: ['ReadBalance', 'Positive'],
+      timeout: 10_000,
+      interval: 100,
+    })
+  })
+
+  test('on a state machine it takes only a window', () => {
+    expectTypeOf(expect(machine).toHaveLoggedExecution()).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(expect(statement).not.toHaveLoggedExecution({ timeout: 1000 })).toEqualTypeOf<Promise<void>>()
+    // @ts-expect-error status is for an execution
+    expect(statement).toHaveLoggedExecution({ status: 'SUCCEEDED' })
+  })
+
+  test('bad options and other values do not compile', () => {
+    // @ts-expect-error not a status
+    expect(run).toHaveLoggedExecution({ status: 'DONE' })
+    // @ts-expect-error an unknown option
+    expect(run).toHaveLoggedExecution({ times: 1 })
+    // @ts-expect-error not an execution nor a machine
+    expect({ executionArn: 'arn' }).toHaveLoggedExecution()
+    expectTypeOf(expect(api).toHaveLoggedExecution).toBeNever()
   })
 })

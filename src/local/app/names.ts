@@ -78,7 +78,8 @@ export function layerVersionArn(where: Arns, name: string, version = 1): string 
   return `arn:${partition(where.region)}:lambda:${where.region}:${where.account}:layer:${name}:${version}`
 }
 
-function partition(region: string): string {
+/** The ARN partition of a region: `aws`, `aws-cn`, `aws-us-gov`. */
+export function partition(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn'
   if (region.startsWith('us-gov-')) return 'aws-us-gov'
   return 'aws'

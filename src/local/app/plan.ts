@@ -72,7 +72,7 @@ export function localResources(
     if (name === undefined) return local
     local.physicalId = name
     if (service !== undefined) {
-      const identity = service.identity?.(resource, name, where)
+      const identity = service.identity?.(resource, name, where, assembly)
       if (identity !== undefined) {
         local.physicalId = identity.physicalId
         if (identity.attributes !== undefined) local.attributes = { ...identity.attributes }

@@ -1,5 +1,11 @@
 import type { AwsService, StackResource, StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
+import { queuesService } from '../services/sqs/service.js'
+import type { LocalEventBridge } from '../services/eventbridge/service.js'
+import { eventBridgeService } from '../services/eventbridge/service.js'
+import { type LocalEventSources, streamEventSources } from '../services/streams/service.js'
+import { logsService } from '../services/logs/service.js'
+import { stepFunctionsService } from '../services/stepfunctions/service.js'
 import type { RunFaults } from './faults.js'
 import type { Arns } from './names.js'
 import type { Gap } from './plan.js'
@@ -19,9 +25,10 @@ export interface LocalService {
   /**
    * The local physical id (what `Ref` gives) and attributes (what `Fn::GetAtt` gives) of a resource of one of its
    * types. `name` is the resource's explicit name, or else the CloudFormation-shaped name `startLocal` generated.
-   * Without it, the physical id is `name` and there are no attributes.
+   * Without it, the physical id is `name` and there are no attributes. `assembly` is the stack as synthesized, to
+   * resolve a property that names another resource (a rule's `EventBusName: { Ref: Bus }`).
    */
-  identity?(resource: StackResource, name: string, where: Arns): LocalIdentity
+  identity?(resource: StackResource, name: string, where: Arns, assembly?: StackResources): LocalIdentity
   /** Starts it (its endpoint, its resources). A failure fails the start, and what was started is stopped. */
   start(context: LocalServiceContext): Promise<StartedService>
 }
@@ -86,11 +93,61 @@ export interface LocalQueues {
    * @throws {AwsServiceError} the queue does not exist, or the message is one SendMessage refuses
    */
   send(queue: string, message: QueueMessageInput): { readonly messageId: string }
+  /**
+   * The messages a queue holds (visible, delayed and in flight), in send order, without receiving them: nothing
+   * about them changes.
+   *
+   * @throws {AwsServiceError} the queue does not exist
+   */
+  peek(queue: string): LocalQueueMessage[]
+}
+
+/** A message of a local queue, as {@link LocalQueues.peek} and `LocalApp.messages` show it. */
+export interface LocalQueueMessage {
+  readonly messageId: string
+  readonly body: string
+  readonly md5OfBody: string
+  /** As ReceiveMessage gives them (`BinaryValue` base64). */
+  readonly messageAttributes: Readonly<
+    Record<string, { readonly DataType: string; readonly StringValue?: string; readonly BinaryValue?: string }>
+  >
+  /** When it was sent, in ms since the epoch (SentTimestamp); a redrive keeps it. */
+  readonly sentTimestamp: number
+  /** How many times it was received (ApproximateReceiveCount, exact locally). */
+  readonly receiveCount: number
+  /** When it was first received, in ms since the epoch (ApproximateFirstReceiveTimestamp). */
+  readonly firstReceiveTimestamp?: number
+  /** `visible`: a receive would get it; `inFlight`: received and not yet visible again; `delayed`: not yet visible. */
+  readonly state: 'visible' | 'inFlight' | 'delayed'
+  /** The queue a redrive moved it from (DeadLetterQueueSourceArn). */
+  readonly deadLetterQueueSourceArn?: string
+}
+
+/**
+ * The local CloudWatch Logs store, for the services that write logs to it in process (Step Functions).
+ *
+ * @example
+ * if (context.apis.logs?.has(logGroupArn)) context.apis.logs.put(logGroupArn, 'states/Statement/2026-12-01-12-00/1a2b3c4d', [{ timestamp: Date.now(), message }])
+ */
+export interface LocalLogs {
+  /** Whether a log group of that name or ARN (`arn:aws:logs:...:log-group:<name>:*`) exists. */
+  has(group: string): boolean
+  /**
+   * Appends events to a stream of a group, created on first use as a vended log delivery creates it.
+   *
+   * @throws {AwsServiceError} ResourceNotFoundException: the group does not exist
+   */
+  put(group: string, stream: string, events: readonly { readonly timestamp: number; readonly message: string }[]): void
 }
 
 /** The in-process APIs the services give one another; a service that is not started leaves its field unset. */
 export interface LocalServiceApis {
   queues?: LocalQueues
+  /** The local bus: its fault counts and Lambda's asynchronous invocation queue. */
+  events?: LocalEventBridge
+  /** The stream event source mappings' counts (records, filtered, retries, injected faults...). */
+  eventSources?: LocalEventSources
+  logs?: LocalLogs
 }
 
 /** A started service. */
@@ -125,4 +182,10 @@ export const ENDPOINT_VARIABLES: Readonly<Record<AwsService, string>> = {
  * The local services, in start order: one that others send to comes before them (queues before the bus and the
  * stream event sources).
  */
-export const LOCAL_SERVICES: readonly LocalService[] = []
+export const LOCAL_SERVICES: readonly LocalService[] = [
+  queuesService,
+  eventBridgeService,
+  logsService,
+  stepFunctionsService,
+  streamEventSources,
+]

@@ -16,6 +16,7 @@ import {
 } from '../../target/index.js'
 import { type DynamoDBLocal, startDynamoDBLocal } from '../dynamodb-local.js'
 import { type LambdaInvoker, startLambdaEndpoint } from '../services/lambda-endpoint.js'
+import { queueMessages } from '../services/sqs/service.js'
 import { AssetIndex, NotLocalCodeError } from './assets.js'
 import { checkFaults, type RunFaults } from './faults.js'
 import { FunctionPool, handlerEntry, RefusedFunction } from './functions.js'
@@ -118,8 +119,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     const where = { region: root.region ?? LOCAL_REGION, account: root.account ?? LOCAL_ACCOUNT }
     // The pools are filled below; the Invoke API is up first so every function gets its endpoint.
     const pools = new Map<string, FunctionPool | RefusedFunction>()
+    // The services' in-process APIs, filled as they start: the Invoke API queues Event invocations in the bus's.
+    const apis: LocalServiceApis = {}
     const lambda = await startLambdaEndpoint({
-      invoker: lambdaInvoker(fromAssembly, where, pools),
+      invoker: lambdaInvoker(fromAssembly, where, pools, apis),
       region: where.region,
       log: checked.logGiven ? log : console.warn,
     })
@@ -160,7 +163,6 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     cleanups.push(async () => {
       for (const service of services.splice(0).reverse()) await service.stop()
     })
-    const apis: LocalServiceApis = {}
     let functionsReady = false
     for (const service of LOCAL_SERVICES) {
       if (!withStreams.resources.some((resource) => service.types.includes(resource.type))) continue
@@ -266,6 +268,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
           return Promise.reject(new StakeoutError(`LocalApp.invoke: ${ref} is not a function of ${stackName}`))
         return pool.invoke(event, invokeOptions.signal)
       },
+      messages: async (ref: string) => queueMessages(resources, apis.queues, ref),
       pids() {
         return [dynamodb.pid, ...[...pools.values()].flatMap((pool) => pool.pids)]
       },
@@ -289,6 +292,7 @@ function lambdaInvoker(
   resources: StackResources,
   where: Arns,
   pools: ReadonlyMap<string, FunctionPool | RefusedFunction>,
+  apis: LocalServiceApis,
 ): LambdaInvoker {
   // The names localResources gives (the same for the whole start), looked up once.
   let byName: Map<string, string> | undefined
@@ -304,6 +308,12 @@ function lambdaInvoker(
   return {
     invoke: (name, event, options) => poolOf(name)?.invoke(event, options.signal),
     has: (name) => poolOf(name) !== undefined,
+    enqueue: (name, event) => {
+      const logicalId = poolOf(name) === undefined ? undefined : byName?.get(name)
+      if (logicalId === undefined || apis.events === undefined) return logicalId === undefined ? false : undefined
+      apis.events.invokeAsync(logicalId, event)
+      return true
+    },
   }
 }
 

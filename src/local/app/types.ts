@@ -1,5 +1,6 @@
 import type { StackResources } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
+import type { LocalQueueMessage } from './services.js'
 
 /**
  * Options of `startLocal`.
@@ -116,6 +117,15 @@ export interface LocalApp {
    * @param event the event, as JSON
    */
   invoke(ref: string, event: unknown, options?: { readonly signal?: AbortSignal }): Promise<InvokeResult>
+  /**
+   * The messages of a local queue (visible, delayed and in flight), in send order, without receiving them: unlike a
+   * peek through SQS, nothing is hidden from consumers and no receive is counted.
+   *
+   * @param ref the queue: construct id, construct path, logical id, name or URL
+   * @example
+   * expect((await app.messages('OnFailureQueue')).map((message) => JSON.parse(message.body))).toHaveLength(1)
+   */
+  messages(ref: string): Promise<LocalQueueMessage[]>
   /** The process ids of DynamoDB Local's Java and of every running function environment (for a supervisor or a test). */
   pids(): number[]
   /** Stops every function environment and DynamoDB Local, and removes the temporary files. Safe to call twice. */

@@ -51,6 +51,12 @@ export interface LambdaInvoker {
    * it cannot answer DryRun, and the endpoint refuses DryRun saying so.
    */
   has?(functionName: string): boolean
+  /**
+   * Hands an `Event` invocation to the app's asynchronous invocation queue (Lambda's retries, `EventInvokeConfig`,
+   * destinations): `true` once queued, `false` when it serves no such function, `undefined` when it has no queue
+   * (the endpoint then runs the invocation itself and logs a failure).
+   */
+  enqueue?(functionName: string, event: unknown): boolean | undefined
 }
 
 /** Options of {@link startLambdaEndpoint}. */
@@ -91,8 +97,8 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/
  *
  * - `FunctionName` as a name, an ARN or a partial ARN, with the qualifier `$LATEST` (in the name or `Qualifier`);
  * - `InvocationType` `RequestResponse` (the payload; a failed invocation is a 200 with `X-Amz-Function-Error:
- *   Unhandled` and `{ errorType, errorMessage, trace }`), `Event` (202; runs in the background, a failure is
- *   logged: it is not retried as Lambda would), `DryRun` (204);
+ *   Unhandled` and `{ errorType, errorMessage, trace }`), `Event` (202; handed to the invoker's asynchronous queue
+ *   when it has one, else run in the background with a failure logged, not retried), `DryRun` (204);
  * - `LogType: Tail` → `X-Amz-Log-Result`, the last 4 KB of the invocation's log (framed by START, END and REPORT
  *   lines, as Lambda's); `X-Amz-Executed-Version: $LATEST`; `x-amzn-RequestId`;
  * - the documented errors, with their status, `x-amzn-ErrorType` and body: an unknown function or qualifier →
@@ -225,6 +231,11 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
     } else {
       send(response, functionNotFound(target.arn))
     }
+    return
+  }
+  const queued = type === 'Event' ? context.invoker.enqueue?.(target.name, event) : undefined
+  if (queued !== undefined) {
+    send(response, queued ? 202 : functionNotFound(target.arn))
     return
   }
   let invocation: Promise<InvokeResult> | undefined

@@ -40,6 +40,16 @@ export const EVENT_STORE_ID_ATTRIBUTE = 'eventStoreId'
 /** Castore's index of initial events (`listAggregateIds`): `eventStoreId` / `timestamp`, keys only. */
 export const INITIAL_EVENTS_INDEX = 'initialEvents'
 
+/** The snapshot table's attribute holding the aggregate as of the item's `version` (a DynamoDB map of JSON data). */
+export const SNAPSHOT_AGGREGATE_ATTRIBUTE = 'aggregate'
+
+/**
+ * EventBridge's limit on one PutEvents entry: 256 KB, counted as the EventBridge user guide's "Calculating PutEvents
+ * event entry size" says (the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`, and 14 for a
+ * `Time`).
+ */
+export const MAX_EVENT_ENTRY_BYTES = 256 * 1024
+
 /**
  * The EventBridge detail-type of a replay: the dispatch publishes the current aggregate with it, every
  * projector's rule matches it besides the projector's own event types, and the reducer never folds it.

@@ -33,9 +33,10 @@ const describeBooks = async () =>
 describe('startLocal with an app command', () => {
   it('prints one progress line per step, each with its time', () => {
     const steps = lines.filter((line) => !line.startsWith('startLocal:'))
-    expect(steps.map((line) => line.split(':')[0])).toEqual(['synth', 'DynamoDB Local', 'tables', 'functions'])
+    expect(steps.map((line) => line.split(':')[0])).toEqual(['synth', 'DynamoDB Local', 'tables', 'SQS', 'functions'])
     for (const line of steps) expect(line).toMatch(/ in \d+\.\d\d s/)
-    expect(steps[3]).toMatch(/^functions: 3 Node.js ready, Lambda Invoke API at http:\/\/127\.0\.0\.1:\d+ in /)
+    expect(steps[3]).toMatch(/^SQS: sqs at http:\/\/127\.0\.0\.1:\d+ in /)
+    expect(steps[4]).toMatch(/^functions: 3 Node.js ready, Lambda Invoke API at http:\/\/127\.0\.0\.1:\d+ in /)
     expect(steps[0]).toContain(`CatalogStack from ${JSON.stringify(CATALOG_COMMAND)}`)
   })
 
@@ -107,6 +108,7 @@ describe('startLocal with an app command', () => {
       AWS_ENDPOINT_URL_DYNAMODB: app.endpoints.dynamodb,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: app.endpoints.dynamodb,
       AWS_ENDPOINT_URL_LAMBDA: app.endpoints.lambda,
+      AWS_ENDPOINT_URL_SQS: app.endpoints.sqs,
       AWS_LAMBDA_FUNCTION_NAME: app.resources.resolve('AddBook', { type: 'AWS::Lambda::Function' }).physicalId,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     })
@@ -149,14 +151,12 @@ describe('startLocal with an app command', () => {
     )
   })
 
-  it('lists what it does not bring up in one warning: the queue, the Python function, IAM as not enforced', () => {
+  it('lists what it does not bring up in one warning: the Python function, IAM as not enforced', () => {
     const warnings = lines.filter((line) => line.startsWith('startLocal:'))
     expect(warnings).toHaveLength(1)
-    const queue = app.resources.resolve('Returns')
     const report = app.resources.resolve('Report', { type: 'AWS::Lambda::Function' })
     expect(warnings[0]?.split('\n')).toEqual([
       'startLocal: CatalogStack runs locally without these:',
-      `  AWS::SQS::Queue ${queue.logicalId} CatalogStack/Returns: not brought up locally`,
       `  AWS::Lambda::Function ${report.logicalId} CatalogStack/Report: it runs python3.12, which the local target does not run: only Node.js functions (nodejs20.x, nodejs22.x, nodejs24.x) run locally; invoking it fails`,
       '  4 AWS::IAM::Role, 1 AWS::IAM::Policy: not enforced locally (every function may call every local service)',
     ])
@@ -196,6 +196,7 @@ describe('startLocal with an app command', () => {
     expect(app.endpoints).toEqual({
       dynamodb: target.clientSettings('dynamodb').endpoint,
       lambda: target.clientSettings('lambda').endpoint,
+      sqs: target.clientSettings('sqs').endpoint,
       region: 'us-east-1',
     })
   })

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto'
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { ArgumentError, EventStoreClient } from 'stakeout'
+
+// Started by global-setup.mjs.
+const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
+if (endpoint === undefined) throw new Error('STAKEOUT_JEST_DYNAMODB_ENDPOINT is not set: run through jest.config.cjs')
+const dynamodb = new DynamoDBClient({
+  endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+})
+const ledgerTable = `ledger-${randomUUID()}`
+const balanceTable = `balance-${randomUUID()}`
+const SHORT = { timeout: 300, interval: 50 }
+const ledger = new EventStoreClient({ tableName: ledgerTable, projections: { Balance: balanceTable }, dynamodb })
+
+beforeAll(async () => {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: ledgerTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'aggregateId', AttributeType: 'S' },
+        { AttributeName: 'version', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'aggregateId', KeyType: 'HASH' },
+        { AttributeName: 'version', KeyType: 'RANGE' },
+      ],
+    }),
+  )
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: balanceTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'aggregateId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'aggregateId', KeyType: 'HASH' }],
+    }),
+  )
+  await dynamodb.send(
+    new PutItemCommand({
+      TableName: balanceTable,
+      Item: { aggregateId: { S: 'acct-1' }, version: { N: '2' }, balance: { N: '30' } },
+    }),
+  )
+})
+
+describe('stakeout/jest registers toEventuallyProject with Jest', () => {
+  it('passes at the version with a matching state, and fails with the message otherwise', async () => {
+    const balance = ledger.projection('Balance', { aggregateId: 'acct-1' })
+    await expect(balance).toEventuallyProject(2, { balance: expect.any(Number) })
+    await expect(expect(balance).toEventuallyProject(2, { balance: 40 }, SHORT)).rejects.toThrow(
+      /Expected projection Balance of aggregate "acct-1" to reach version 2 with \{"balance": 40\}[\s\S]*At that version, the state does not match:/,
+    )
+  })
+
+  it('.not waits the window, and fails when the projection is there', async () => {
+    const balance = ledger.projection('Balance', { aggregateId: 'acct-1' })
+    await expect(balance).not.toEventuallyProject(3, undefined, SHORT)
+    await expect(expect(balance).not.toEventuallyProject(2, undefined, SHORT)).rejects.toThrow(
+      /not to reach version 2\nIt did, on poll 1: version 2/,
+    )
+  })
+
+  it('throws an ArgumentError for a bad version', async () => {
+    await expect(
+      expect(ledger.projection('Balance', { aggregateId: 'acct-1' })).toEventuallyProject(0),
+    ).rejects.toThrow(ArgumentError)
+  })
+})

@@ -43,6 +43,10 @@ export class MemoryQueues implements LocalQueues {
     return { messageId: String(list.length) }
   }
 
+  peek(): never {
+    throw new Error('MemoryQueues.peek: the bus never reads a queue')
+  }
+
   /** The bodies sent to a queue, parsed. */
   bodies(name: string): unknown[] {
     return (this.messages.get(queueArn(name)) ?? []).map((message) => JSON.parse(message.body))

@@ -36,6 +36,9 @@ export class MemoryQueues implements LocalQueues {
     this.sent.push({ queue, message })
     return { messageId: randomUUID() }
   }
+  peek(): never {
+    throw new Error('MemoryQueues.peek: the poller never reads a queue')
+  }
   /** The bodies sent, parsed. */
   bodies(): Record<string, unknown>[] {
     return this.sent.map(({ message }) => JSON.parse(message.body) as Record<string, unknown>)

@@ -51,7 +51,7 @@ describe('the monthly statement', () => {
     const run = await statement.start({ accountId: ledger.aggregateId('nobody') }, { wait: true })
 
     await expect(run).toHaveLoggedExecution({ status: 'FAILED', states: ['ReadBalance', 'UnknownAccount'] })
-    const events = await statement.logs(run)
+    const { events } = await statement.logs(run)
     expect(events.at(-1)).toMatchObject({ type: 'ExecutionFailed', details: { error: 'UnknownAccount' } })
   })
 })

@@ -56,7 +56,16 @@ export default defineConfig({
           include: ['**/*.test.ts'],
           globalSetup: [src('./src/vitest-global-setup.ts')],
           setupFiles: [src('./src/vitest.ts')],
-          testTimeout: 30_000,
+          // The bank runs under delivery faults: every event may reach a projector twice, late or out of order, and
+          // a share of dispatch invocations fail after they ran (so the stream delivers their batch again). Its
+          // projections must come out right anyway: that is what proves the projectors idempotent and order-proof.
+          env: {
+            STAKEOUT_LOCAL_FAULTS: JSON.stringify({
+              eventBridge: { duplicate: 0.3, reorder: true, delayMs: [0, 100] },
+              eventSources: { fail: 0.2 },
+            }),
+          },
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },

@@ -43,7 +43,9 @@ describe('BankStack', () => {
   it('lets the commands append to and read the ledger, and write nothing else', () => {
     const policies = template.findResources('AWS::IAM::Policy')
     const debit = Object.entries(policies).find(([id]) => id.startsWith('DebitAccount'))?.[1]
-    const actions = JSON.stringify(debit?.Properties.PolicyDocument.Statement.map((each: { Action: unknown }) => each.Action))
+    const actions = JSON.stringify(
+      debit?.Properties.PolicyDocument.Statement.map((each: { Action: unknown }) => each.Action),
+    )
     expect(actions).toContain('dynamodb:PutItem')
     expect(actions).toContain('dynamodb:Query')
     expect(actions).not.toMatch(/dynamodb:(UpdateItem|DeleteItem|Scan|\*)/)

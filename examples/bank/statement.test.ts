@@ -4,8 +4,12 @@
  * history: what a run did is only in its logs, which `requireExecutionLogs(this, { mode: 'fix' })` made complete
  * (level ALL, with execution data). Tested with stakeout's public API only, on this machine or a deployed stack.
  */
-import { useEventStore, useStateMachine } from 'stakeout'
+import { configure, useEventStore, useStateMachine } from 'stakeout'
 import { describe, expect, it } from 'vitest'
+
+// An event reaches a projection through three functions (the dispatch, the bus's target, the projector), each
+// with a cold start on first use: on a busy 2-core machine that is seconds, not the 3 s stakeout waits by default.
+configure({ timeout: 20_000 })
 
 const statement = useStateMachine('MonthlyStatement')
 const ledger = useEventStore('Ledger')
@@ -51,7 +55,7 @@ describe('the monthly statement', () => {
     const run = await statement.start({ accountId: ledger.aggregateId('nobody') }, { wait: true })
 
     await expect(run).toHaveLoggedExecution({ status: 'FAILED', states: ['ReadBalance', 'UnknownAccount'] })
-    const events = await statement.logs(run)
+    const { events } = await statement.logs(run)
     expect(events.at(-1)).toMatchObject({ type: 'ExecutionFailed', details: { error: 'UnknownAccount' } })
   })
 })

@@ -49,16 +49,14 @@ describe('stakeout/jest registers toHaveLoggedExecution with Jest', () => {
   it('fails on the default level ERROR with the fix, under fake timers too', async () => {
     jest.useFakeTimers()
     try {
-      clients.sfnMock
-        .on(DescribeStateMachineCommand)
-        .resolves(
-          described({
-            loggingConfiguration: {
-              level: 'ERROR',
-              destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP_ARN } }],
-            },
-          }),
-        )
+      clients.sfnMock.on(DescribeStateMachineCommand).resolves(
+        described({
+          loggingConfiguration: {
+            level: 'ERROR',
+            destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP_ARN } }],
+          },
+        }),
+      )
       await expect(expect(statement).toHaveLoggedExecution(SHORT)).rejects.toThrow(
         "Fix: requireExecutionLogs(this, { mode: 'fix' })",
       )

@@ -60,11 +60,14 @@ describe('README', () => {
     expect(config).toContain("globalSetup: ['stakeout/vitest/global-setup']")
   })
 
-  it('has the bank as its complete example: stack, app and test', () => {
+  it('has the bank as its complete example: stack, app, runtime and tests', () => {
     expect(excerpts.map((excerpt) => excerpt.file)).toEqual([
       'examples/bank/stack.ts',
       'examples/bank/app.ts',
+      'examples/bank/functions/dispatch.ts',
       'examples/bank/credit-account.test.ts',
+      'examples/bank/ledger.test.ts',
+      'examples/bank/statement.test.ts',
     ])
   })
 

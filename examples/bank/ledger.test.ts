@@ -6,7 +6,7 @@
  * every expectation below also proves the projectors idempotent and order-proof.
  */
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { configure, resolveTarget, useEventStore, useFunction, VersionConflictError } from 'stakeout'
+import { configure, eventually, resolveTarget, useEventStore, useFunction, VersionConflictError } from 'stakeout'
 import { describe, expect, it } from 'vitest'
 
 // An event reaches a projection through three functions (the dispatch, the bus's target, the projector), each
@@ -102,5 +102,21 @@ describe('the ledger', () => {
 
     expect(await ledger.replay(accountId)).toEqual({ replayed: [{ aggregateId: accountId, version: 1 }], missing: [] })
     await expect(balance).toEventuallyProject(1, { balance: 25 })
+  })
+
+  it('parks an event the dispatch cannot fold in the on-failure queue, and other accounts still project', async () => {
+    const broken = ledger.aggregateId('account')
+    const healthy = ledger.aggregateId('account')
+    // A writer's bug: a credit without a numeric amount. The reducer refuses it, so the dispatch fails on it until the
+    // stream mapping gives up (its retries, bisecting the batch) and parks the record's place in the stream.
+    await ledger.append(broken, { type: 'Credit', payload: { amount: 'ten' } })
+    await command(creditAccount, healthy, 30)
+
+    await expect(ledger.projection('Balance', { aggregateId: healthy })).toEventuallyProject(1, { balance: 30 })
+    const { last } = await eventually(
+      () => ledger.projection('Balance', { aggregateId: broken }).whereIs(1),
+      (found) => found.where === 'on-failure-queue',
+    )
+    expect(last).toMatchObject({ where: 'on-failure-queue', event: { aggregateId: broken, version: 1 } })
   })
 })

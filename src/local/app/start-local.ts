@@ -254,7 +254,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalApp> 
     return {
       stackName,
       resources,
-      endpoints: { ...endpoints, dynamodb: dynamodb.endpoint, lambda: lambda.endpoint, region: where.region },
+      endpoints: localEndpoints(endpoints, where.region),
       manifestPath,
       invoke(ref: string, event: unknown, invokeOptions: { readonly signal?: AbortSignal } = {}) {
         if (stopping !== undefined) {
@@ -396,4 +396,10 @@ async function assertDirectory(path: string): Promise<void> {
   if (!stats?.isDirectory()) {
     throw new StakeoutError(`startLocal: cwd ${path} is not a directory (the app command runs there)`)
   }
+}
+
+/** `app.endpoints`: every endpoint up, EventBridge's named `eventbridge` as users and API.md call it (the SDK's id is `events`). */
+function localEndpoints(endpoints: Partial<Record<AwsService, string>>, region: string): LocalApp['endpoints'] {
+  const { events, dynamodb = '', lambda = '', ...rest } = endpoints
+  return { ...rest, dynamodb, lambda, ...(events === undefined ? {} : { eventbridge: events }), region }
 }

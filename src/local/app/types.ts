@@ -87,8 +87,11 @@ export interface LocalEndpoints {
   readonly dynamodb: string
   /** The Lambda Invoke API for the app's functions. */
   readonly lambda: string
-  /** The EventBridge API (`PutEvents`) of the app's buses, when it has one. */
-  readonly events?: string
+  /**
+   * The EventBridge API (`PutEvents`) of the app's buses, when it has one (`AWS_ENDPOINT_URL_EVENTBRIDGE`;
+   * `clientSettings('events')` gives it to an SDK client).
+   */
+  readonly eventbridge?: string
   /** The SQS API of the app's queues, when it has one. */
   readonly sqs?: string
   /** The Step Functions API of the app's state machines, when it has one. */

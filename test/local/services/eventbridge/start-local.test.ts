@@ -56,7 +56,7 @@ describe('startLocal with the local EventBridge', () => {
     })
     const out = result as { FailedEntryCount: number; Entries: Array<{ EventId: string }>; endpoint: string }
     expect(out.FailedEntryCount).toBe(0)
-    expect(out.endpoint).toBe(app.endpoints.events)
+    expect(out.endpoint).toBe(app.endpoints.eventbridge)
     const [placed, free, refund] = out.Entries.map((entry) => entry.EventId)
     const { last } = await eventually(
       () => seen(placed ?? ''),

@@ -19,7 +19,7 @@ import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dyna
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { isPlainObject } from '../runtime/interceptor/values.js'
 import { AGGREGATE_ID_ATTRIBUTE, type LedgerEvent, VERSION_ATTRIBUTE } from '../runtime/ledger/schema.js'
-import type { LazyClients } from './event-store-client.js'
+import type { LazyClients } from './event-store-sdk-clients.js'
 
 /** Where an event was found parked, and what the record there says. */
 export interface Parked {

@@ -6,7 +6,13 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { SFNClient } from '@aws-sdk/client-sfn'
 import { failArgument } from '../../errors.js'
 import type { ClientSettings } from '../../target/index.js'
-import { sdkClientConfig } from '../sdk-config.js'
+import {
+  checkClientWithoutSettings,
+  checkEndpoint,
+  checkRegionAndCredentials,
+  checkSdkClient,
+  sdkClientConfig,
+} from '../sdk-config.js'
 
 /** Options of {@link StateMachineClient}: the machine, and how to reach Step Functions and CloudWatch Logs. */
 export interface StateMachineClientOptions extends ClientSettings {
@@ -76,38 +82,23 @@ export function readClientOptions(options: StateMachineClientOptions, boundary: 
       stateMachineArn,
     )
   }
-  for (const [key, value] of [
-    ['endpoint', endpoint],
-    ['logsEndpoint', logsEndpoint],
-  ] as const) {
-    if (value !== undefined && (typeof value !== 'string' || !URL.canParse(value))) {
-      fail(`options.${key}`, 'a URL such as http://127.0.0.1:9001', value)
-    }
-  }
-  if (region !== undefined && (typeof region !== 'string' || region.trim() === '')) {
-    fail('options.region', 'a region such as eu-west-1', region)
-  }
-  if (
-    credentials !== undefined &&
-    (credentials === null ||
-      typeof credentials !== 'object' ||
-      typeof credentials.accessKeyId !== 'string' ||
-      typeof credentials.secretAccessKey !== 'string')
-  ) {
-    fail('options.credentials', 'an object { accessKeyId, secretAccessKey, sessionToken? } of strings', credentials)
-  }
+  checkEndpoint('options.endpoint', endpoint, fail, 'http://127.0.0.1:9001')
+  checkEndpoint('options.logsEndpoint', logsEndpoint, fail, 'http://127.0.0.1:9001')
+  checkRegionAndCredentials(options, fail)
   if (disableHostPrefix !== undefined && typeof disableHostPrefix !== 'boolean') {
     fail('options.disableHostPrefix', 'a boolean', disableHostPrefix)
   }
-  if (sfn !== undefined && typeof (sfn as { send?: unknown }).send !== 'function') {
-    fail('options.sfn', 'an SFNClient from @aws-sdk/client-sfn', sfn)
-  }
-  if (cloudWatchLogs !== undefined && typeof (cloudWatchLogs as { send?: unknown }).send !== 'function') {
-    fail('options.cloudWatchLogs', 'a CloudWatchLogsClient from @aws-sdk/client-cloudwatch-logs', cloudWatchLogs)
-  }
-  if (sfn !== undefined && (endpoint !== undefined || region !== undefined || credentials !== undefined)) {
-    fail('options.sfn', 'absent when endpoint, region or credentials are given (configure your client instead)', sfn)
-  }
+  const givenSfn = { option: 'sfn', value: sfn, expectation: 'an SFNClient from @aws-sdk/client-sfn' }
+  checkSdkClient(givenSfn, fail)
+  checkSdkClient(
+    {
+      option: 'cloudWatchLogs',
+      value: cloudWatchLogs,
+      expectation: 'a CloudWatchLogsClient from @aws-sdk/client-cloudwatch-logs',
+    },
+    fail,
+  )
+  checkClientWithoutSettings(options, givenSfn, fail)
   if (cloudWatchLogs !== undefined && logsEndpoint !== undefined) {
     fail('options.cloudWatchLogs', 'absent when logsEndpoint is given (configure your client instead)', cloudWatchLogs)
   }

@@ -121,13 +121,12 @@ export class EventStoreClient {
    * @throws {ArgumentError} an option is missing or malformed (named in the message)
    */
   constructor(options: EventStoreClientOptions) {
-    const config = readEventStoreOptions(options, EventStoreClient)
-    this.tableName = config.tableName
-    this.snapshotTableName = config.snapshotTableName
-    this.eventStoreId = config.eventStoreId
-    this.dispatchFunctionName = config.dispatchFunctionName
-    this.onFailureQueueUrl = config.onFailureQueueUrl
-    this.projections = config.projections
+    this.projections = readEventStoreOptions(options, EventStoreClient)
+    this.tableName = options.tableName
+    this.snapshotTableName = options.snapshotTableName
+    this.eventStoreId = options.eventStoreId
+    this.dispatchFunctionName = options.dispatchFunctionName
+    this.onFailureQueueUrl = options.onFailureQueueUrl
     this.#clients = new LazyClients(options)
   }
 

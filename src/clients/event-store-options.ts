@@ -59,25 +59,19 @@ const OPTION_KEYS: readonly string[] = [
 ]
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/
 
-/** The options {@link readEventStoreOptions} checked: the ledger's names, the projections in their long form. */
-export interface EventStoreConfig {
-  readonly tableName: string
-  readonly snapshotTableName: string | undefined
-  readonly eventStoreId: string | undefined
-  readonly dispatchFunctionName: string | undefined
-  readonly onFailureQueueUrl: string | undefined
-  readonly projections: Readonly<Record<string, ProjectionTableOptions>>
-}
-
 /**
- * Checks an {@link EventStoreClient}'s options (the clients or settings too).
+ * Checks an {@link EventStoreClient}'s options (the clients or settings too), and returns its projections in their
+ * long form (a table name alone becomes `{ tableName }`).
  *
  * @param boundary the constructor: errors point at its caller's line
  * @throws {ArgumentError} an option is missing or malformed (named in the message)
  * @example
- * const { tableName, projections } = readEventStoreOptions({ tableName: 'bank-Ledger' }, EventStoreClient)
+ * const projections = readEventStoreOptions({ tableName: 'bank-Ledger' }, EventStoreClient)
  */
-export function readEventStoreOptions(options: EventStoreClientOptions, boundary: Function): EventStoreConfig {
+export function readEventStoreOptions(
+  options: EventStoreClientOptions,
+  boundary: Function,
+): Readonly<Record<string, ProjectionTableOptions>> {
   const fail = (argument: string, expectation: string, received: unknown): never =>
     failArgument(boundary, 'EventStoreClient', argument, expectation, received)
   if (!isPlainObject(options)) fail('options', 'an object like { tableName }', options)
@@ -124,12 +118,5 @@ export function readEventStoreOptions(options: EventStoreClientOptions, boundary
   for (const service of ['dynamodb', 'lambda', 'sqs', 'streams'] as const) {
     checkClientOption(options[service], `options.${service}`, fail)
   }
-  return {
-    tableName,
-    snapshotTableName,
-    eventStoreId,
-    dispatchFunctionName,
-    onFailureQueueUrl,
-    projections: Object.freeze(tables),
-  }
+  return Object.freeze(tables)
 }

@@ -24,19 +24,6 @@ import {
 import { LOGGING_FIX, readLogging } from './logging.js'
 import { decodeOutput, nameOfExecution, startInput, startOptions } from './start-options.js'
 
-export type { StateMachineClientOptions } from './client-options.js'
-export {
-  type ExecutionLog,
-  isExecution,
-  isStateMachine,
-  STATE_MACHINE,
-  STATE_MACHINE_EXECUTION,
-  type StartExecutionOptions,
-  type StateMachine,
-  type StateMachineDescription,
-  type StateMachineExecution,
-} from './handles.js'
-
 /**
  * Starts and reads the executions of one Step Functions state machine, deployed or local. Usable from any runner or
  * script; in Vitest or Jest, `useStateMachine()` builds one for a machine of the target stack.

@@ -5,7 +5,7 @@
 
 import type { Projection } from '../src/clients/event-store-projection.js'
 import type { Interceptor } from '../src/clients/http-interceptor-client.js'
-import type { StateMachine, StateMachineExecution } from '../src/clients/state-machine/state-machine-client.js'
+import type { StateMachine, StateMachineExecution } from '../src/clients/state-machine/handles.js'
 import { type ProjectionExpectation, toEventuallyProject } from './to-eventually-project.js'
 import { type CallExpectation, toHaveCalled } from './to-have-called.js'
 import { type LoggedExecutionExpectation, toHaveLoggedExecution } from './to-have-logged-execution.js'

@@ -5,8 +5,6 @@ import {
   readExecution,
   TERMINAL_EVENT_TYPES,
 } from '../src/clients/state-machine/execution-events.js'
-import type { ExpressLogEvent } from '../src/clients/state-machine/log-events.js'
-import { describeLogging, LOGGING_FIX, loggingProblems } from '../src/clients/state-machine/logging.js'
 import {
   type ExecutionLog,
   isExecution,
@@ -14,7 +12,9 @@ import {
   type StateMachine,
   type StateMachineDescription,
   type StateMachineExecution,
-} from '../src/clients/state-machine/state-machine-client.js'
+} from '../src/clients/state-machine/handles.js'
+import type { ExpressLogEvent } from '../src/clients/state-machine/log-events.js'
+import { describeLogging, LOGGING_FIX, loggingProblems } from '../src/clients/state-machine/logging.js'
 import { checkPollSetting } from '../src/config.js'
 import { describeError, failArgument } from '../src/errors.js'
 import { formatPollLine, observe, type PollOutcome } from '../src/eventually.js'

@@ -58,16 +58,9 @@ export {
   type QueueMessage,
   type ReceiveOptions,
 } from './clients/queue-client.js'
+export type { StateMachineClientOptions } from './clients/state-machine/client-options.js'
 export type { ExecutionReading, ExecutionStatus } from './clients/state-machine/execution-events.js'
 export { readExecution } from './clients/state-machine/execution-events.js'
-export type {
-  ExpressLogEvent,
-  LoggedEventDetails,
-  LoggedPayload,
-  SkippedLogMessage,
-} from './clients/state-machine/log-events.js'
-export { parseExpressLogEvents } from './clients/state-machine/log-events.js'
-export type { LogLevel, StateMachineLogging } from './clients/state-machine/logging.js'
 export {
   type ExecutionLog,
   isExecution,
@@ -76,11 +69,18 @@ export {
   STATE_MACHINE_EXECUTION,
   type StartExecutionOptions,
   type StateMachine,
-  StateMachineClient,
-  type StateMachineClientOptions,
   type StateMachineDescription,
   type StateMachineExecution,
-} from './clients/state-machine/state-machine-client.js'
+} from './clients/state-machine/handles.js'
+export type {
+  ExpressLogEvent,
+  LoggedEventDetails,
+  LoggedPayload,
+  SkippedLogMessage,
+} from './clients/state-machine/log-events.js'
+export { parseExpressLogEvents } from './clients/state-machine/log-events.js'
+export type { LogLevel, StateMachineLogging } from './clients/state-machine/logging.js'
+export { StateMachineClient } from './clients/state-machine/state-machine-client.js'
 export { configure, type PollDefaults, pollDefaults, resetConfiguration } from './config.js'
 export { ArgumentError, StakeoutError, VersionConflictError } from './errors.js'
 export {

@@ -1,14 +1,12 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb'
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import { SQSClient } from '@aws-sdk/client-sqs'
+import { InvokeCommand } from '@aws-sdk/client-lambda'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { atUserLine, failArgument, StakeoutError, VersionConflictError } from '../errors.js'
 import { queryAll } from '../runtime/interceptor/table-io.js'
@@ -20,7 +18,6 @@ import {
   type ReplayResult,
   VERSION_ATTRIBUTE,
 } from '../runtime/ledger/schema.js'
-import type { ClientSettings } from '../target/index.js'
 import { sendWithSdk } from './dynamodb-client.js'
 import {
   aggregateIdProblem,
@@ -31,44 +28,16 @@ import {
   type NewEvent,
   SNAPSHOT_AGGREGATE_ATTRIBUTE,
 } from './event-store-items.js'
+import {
+  type EventStoreClientOptions,
+  type ProjectionTableOptions,
+  readEventStoreOptions,
+} from './event-store-options.js'
 import { type Projection, ProjectionHandle, type ProjectionTarget } from './event-store-projection.js'
-import { sdkClientConfig } from './sdk-config.js'
+import { LazyClients } from './event-store-sdk-clients.js'
 
 export type { NewEvent } from './event-store-items.js'
-
-/** A projector's projection table, and the queue its undeliverable events end in (for failure messages). */
-export interface ProjectionTableOptions {
-  /** The projection table (keyed `aggregateId`). */
-  readonly tableName: string
-  /** The projector's dead-letter queue URL: where `toEventuallyProject` looks for an event that never arrived. @default none */
-  readonly deadLetterQueueUrl?: string
-  /** The event types the projector listens to (its rule's detail-types): a failure message names a type outside them. @default unknown */
-  readonly eventTypes?: readonly string[]
-}
-
-/** Options of {@link EventStoreClient}: the ledger's tables and functions, and how to reach them. */
-export interface EventStoreClientOptions {
-  /** The ledger table (partition key `aggregateId`, sort key `version`). */
-  readonly tableName: string
-  /** The snapshot table: {@link EventStoreClient.aggregate} folds from its newest snapshot. @default none (full folds) */
-  readonly snapshotTableName?: string
-  /** Castore's event store id, written on each aggregate's first event (its `initialEvents` index). @default none */
-  readonly eventStoreId?: string
-  /** The dispatch function, for {@link EventStoreClient.replay}. @default none (replay refuses) */
-  readonly dispatchFunctionName?: string
-  /** The dispatch's on-failure queue URL: where `toEventuallyProject` looks for a parked event. @default none */
-  readonly onFailureQueueUrl?: string
-  /** The projection tables by projector name (as `addProjector` named them), for {@link EventStoreClient.projection}. */
-  readonly projections?: Readonly<Record<string, string | ProjectionTableOptions>>
-  /** A DynamoDB client, or the settings to make one (a target's `clientSettings('dynamodb')`). @default the SDK's chain */
-  readonly dynamodb?: DynamoDBClient | ClientSettings
-  /** A Lambda client, or the settings to make one (`clientSettings('lambda')`), for replay. @default the SDK's chain */
-  readonly lambda?: LambdaClient | ClientSettings
-  /** An SQS client, or the settings to make one (`clientSettings('sqs')`), to peek at queues. @default the SDK's chain */
-  readonly sqs?: SQSClient | ClientSettings
-  /** A DynamoDB Streams client, or its settings, to place a parked event. @default the `dynamodb` settings */
-  readonly streams?: DynamoDBStreamsClient | ClientSettings
-}
+export type { EventStoreClientOptions, ProjectionTableOptions } from './event-store-options.js'
 
 /** Options of {@link EventStoreClient.append}. */
 export interface AppendOptions {
@@ -118,20 +87,6 @@ export interface FoldedAggregate<Aggregate> {
   readonly eventsFolded: number
 }
 
-const OPTION_KEYS: readonly string[] = [
-  'tableName',
-  'snapshotTableName',
-  'eventStoreId',
-  'dispatchFunctionName',
-  'onFailureQueueUrl',
-  'projections',
-  'dynamodb',
-  'lambda',
-  'sqs',
-  'streams',
-]
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/
-
 /**
  * The event ledger from a test (or a script): appends with optimistic concurrency, reads an aggregate's events and
  * folds them (from the newest snapshot), replays aggregates through the dispatch, and reads projections for
@@ -166,65 +121,12 @@ export class EventStoreClient {
    * @throws {ArgumentError} an option is missing or malformed (named in the message)
    */
   constructor(options: EventStoreClientOptions) {
-    const fail = (argument: string, expectation: string, received: unknown): never =>
-      failArgument(EventStoreClient, 'EventStoreClient', argument, expectation, received)
-    if (!isPlainObject(options)) fail('options', 'an object like { tableName }', options)
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) fail(`options.${key}`, `absent (one of ${OPTION_KEYS.join(', ')})`, key)
-    }
-    const { tableName, snapshotTableName, eventStoreId, dispatchFunctionName, onFailureQueueUrl, projections } = options
-    const checkTable = (argument: string, value: unknown) => {
-      if (typeof value !== 'string' || !TABLE_NAME.test(value)) {
-        fail(argument, 'a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ - .', value)
-      }
-    }
-    checkTable('options.tableName', tableName)
-    if (snapshotTableName !== undefined) checkTable('options.snapshotTableName', snapshotTableName)
-    if (eventStoreId !== undefined && (typeof eventStoreId !== 'string' || eventStoreId === '')) {
-      fail('options.eventStoreId', 'a non-empty string', eventStoreId)
-    }
-    if (
-      dispatchFunctionName !== undefined &&
-      (typeof dispatchFunctionName !== 'string' || dispatchFunctionName === '')
-    ) {
-      fail('options.dispatchFunctionName', "the dispatch function's name or ARN", dispatchFunctionName)
-    }
-    const checkQueue = (argument: string, value: unknown) => {
-      if (typeof value !== 'string' || !URL.canParse(value)) fail(argument, 'a queue URL (https://sqs…)', value)
-    }
-    if (onFailureQueueUrl !== undefined) checkQueue('options.onFailureQueueUrl', onFailureQueueUrl)
-    const tables: Record<string, ProjectionTableOptions> = {}
-    if (projections !== undefined) {
-      if (!isPlainObject(projections)) {
-        fail(
-          'options.projections',
-          "an object of projection tables by projector name, { Balance: 'table' }",
-          projections,
-        )
-      }
-      for (const [name, target] of Object.entries(projections)) {
-        const argument = `options.projections.${name}`
-        if (typeof target === 'string') {
-          checkTable(argument, target)
-          tables[name] = { tableName: target }
-          continue
-        }
-        if (!isPlainObject(target)) fail(argument, 'a table name, or { tableName, deadLetterQueueUrl? }', target)
-        checkTable(`${argument}.tableName`, target.tableName)
-        if (target.deadLetterQueueUrl !== undefined)
-          checkQueue(`${argument}.deadLetterQueueUrl`, target.deadLetterQueueUrl)
-        tables[name] = { ...target }
-      }
-    }
-    for (const service of ['dynamodb', 'lambda', 'sqs', 'streams'] as const) {
-      checkClientOption(options[service], `options.${service}`, fail)
-    }
-    this.tableName = tableName
-    this.snapshotTableName = snapshotTableName
-    this.eventStoreId = eventStoreId
-    this.dispatchFunctionName = dispatchFunctionName
-    this.onFailureQueueUrl = onFailureQueueUrl
-    this.projections = Object.freeze(tables)
+    this.projections = readEventStoreOptions(options, EventStoreClient)
+    this.tableName = options.tableName
+    this.snapshotTableName = options.snapshotTableName
+    this.eventStoreId = options.eventStoreId
+    this.dispatchFunctionName = options.dispatchFunctionName
+    this.onFailureQueueUrl = options.onFailureQueueUrl
     this.#clients = new LazyClients(options)
   }
 
@@ -561,85 +463,4 @@ function isConflict(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true
   if (!(error instanceof TransactionCanceledException)) return false
   return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-}
-
-function checkClientOption(
-  value: unknown,
-  argument: string,
-  fail: (argument: string, expectation: string, received: unknown) => never,
-): void {
-  if (value === undefined) return
-  if (!isPlainObject(value) && typeof (value as { send?: unknown })?.send === 'function') return
-  if (!isPlainObject(value))
-    fail(argument, 'an AWS SDK v3 client, or settings { region?, endpoint?, credentials? }', value)
-  const { region, endpoint, credentials, ...rest } = value as Record<string, unknown>
-  for (const key of Object.keys(rest)) fail(`${argument}.${key}`, 'absent (one of region, endpoint, credentials)', key)
-  if (endpoint !== undefined && (typeof endpoint !== 'string' || !URL.canParse(endpoint))) {
-    fail(`${argument}.endpoint`, 'a URL such as http://127.0.0.1:8000', endpoint)
-  }
-  if (region !== undefined && (typeof region !== 'string' || region === ''))
-    fail(`${argument}.region`, 'a region such as eu-west-1', region)
-  if (
-    credentials !== undefined &&
-    (!isPlainObject(credentials) ||
-      typeof credentials.accessKeyId !== 'string' ||
-      typeof credentials.secretAccessKey !== 'string')
-  ) {
-    fail(`${argument}.credentials`, 'an object { accessKeyId, secretAccessKey, sessionToken? } of strings', credentials)
-  }
-}
-
-type Destroyable = { destroy(): void }
-
-/**
- * The AWS clients of one {@link EventStoreClient}: the ones given are used as they are; the others are made, from
- * their settings, when first needed, and closed by `destroy()`.
- * @internal
- */
-export class LazyClients {
-  readonly #options: EventStoreClientOptions
-  readonly #made = new Map<string, Destroyable>()
-
-  constructor(options: EventStoreClientOptions) {
-    this.#options = options
-  }
-
-  dynamodb(): DynamoDBClient {
-    return this.#client('dynamodb', this.#options.dynamodb, (config) => new DynamoDBClient(config))
-  }
-
-  lambda(): LambdaClient {
-    return this.#client('lambda', this.#options.lambda, (config) => new LambdaClient(config))
-  }
-
-  sqs(): SQSClient {
-    return this.#client('sqs', this.#options.sqs, (config) => new SQSClient(config))
-  }
-
-  streams(): DynamoDBStreamsClient {
-    const settings = this.#options.streams ?? (isSettings(this.#options.dynamodb) ? this.#options.dynamodb : undefined)
-    return this.#client('streams', settings, (config) => new DynamoDBStreamsClient(config))
-  }
-
-  destroy(): void {
-    for (const client of this.#made.values()) client.destroy()
-    this.#made.clear()
-  }
-
-  #client<C extends Destroyable>(
-    service: string,
-    given: C | ClientSettings | undefined,
-    make: (config: ReturnType<typeof sdkClientConfig>) => C,
-  ): C {
-    if (given !== undefined && !isSettings(given)) return given as C
-    const made = this.#made.get(service)
-    if (made !== undefined) return made as C
-    const client = make(sdkClientConfig(given ?? {}))
-    this.#made.set(service, client)
-    return client
-  }
-}
-
-function isSettings(value: unknown): value is ClientSettings {
-  return isPlainObject(value)
 }

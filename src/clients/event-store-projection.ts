@@ -6,9 +6,9 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { AGGREGATE_ID_ATTRIBUTE, type LedgerEvent, VERSION_ATTRIBUTE } from '../runtime/ledger/schema.js'
-import type { LazyClients } from './event-store-client.js'
 import { ledgerEvent, versionKey } from './event-store-items.js'
 import { findInDeadLetterQueue, findInOnFailureQueue, type Parked } from './event-store-queues.js'
+import type { LazyClients } from './event-store-sdk-clients.js'
 
 /** Marks a projection handle, so `toEventuallyProject` knows what it received (ESM and CommonJS builds share it). */
 export const PROJECTION: unique symbol = Symbol.for('stakeout.projection') as never

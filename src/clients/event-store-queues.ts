@@ -19,7 +19,7 @@ import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dyna
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { isPlainObject } from '../runtime/interceptor/values.js'
 import { AGGREGATE_ID_ATTRIBUTE, type LedgerEvent, VERSION_ATTRIBUTE } from '../runtime/ledger/schema.js'
-import type { LazyClients } from './event-store-client.js'
+import type { LazyClients } from './event-store-sdk-clients.js'
 
 /** Where an event was found parked, and what the record there says. */
 export interface Parked {
@@ -58,6 +58,29 @@ async function peek(clients: LazyClients, queueUrl: string, abortSignal: AbortSi
     for (const message of Messages) seen.set(message.MessageId ?? message.ReceiptHandle ?? String(seen.size), message)
   }
   return [...seen.values()]
+}
+
+/**
+ * The first parked record `place` says holds the event, among the queue's messages with a JSON object for a body.
+ */
+async function findParked(
+  clients: LazyClients,
+  queueUrl: string,
+  abortSignal: AbortSignal | undefined,
+  place: (body: Record<string, unknown>, message: Message) => Parked | undefined | Promise<Parked | undefined>,
+): Promise<Parked | undefined> {
+  for (const message of await peek(clients, queueUrl, abortSignal)) {
+    const body = parseBody(message)
+    if (body === undefined) continue
+    const parked = await place(body, message)
+    if (parked !== undefined) return parked
+  }
+  return undefined
+}
+
+/** When the record says it was written, if it does. */
+function writtenAt(body: Record<string, unknown>): { timestamp?: string } {
+  return typeof body.timestamp === 'string' ? { timestamp: body.timestamp } : {}
 }
 
 function parseBody(message: Message): Record<string, unknown> | undefined {
@@ -105,23 +128,17 @@ export async function findInOnFailureQueue(
   event: LedgerEvent,
   abortSignal?: AbortSignal,
 ): Promise<Parked | undefined> {
-  for (const message of await peek(clients, queueUrl, abortSignal)) {
-    const body = parseBody(message)
-    const info = body === undefined ? undefined : batchInfo(body)
-    if (body === undefined || info === undefined) continue
+  return findParked(clients, queueUrl, abortSignal, async (body) => {
+    const info = batchInfo(body)
+    if (info === undefined) return undefined
     const context = isPlainObject(body.requestContext) ? body.requestContext : {}
     const reason = typeof context.condition === 'string' ? context.condition : undefined
-    const record = {
-      queueUrl,
-      ...(reason === undefined ? {} : { reason }),
-      ...(typeof body.timestamp === 'string' ? { timestamp: body.timestamp } : {}),
-    }
+    const record = { queueUrl, ...(reason === undefined ? {} : { reason }), ...writtenAt(body) }
     const inStream = await batchHolds(clients, info, event, abortSignal).catch(() => undefined)
     if (inStream === true) return { ...record, by: 'stream records' }
-    if (inStream === false) continue
-    if (arrivedWithin(info, event)) return { ...record, by: 'arrival times' }
-  }
-  return undefined
+    if (inStream === false) return undefined
+    return arrivedWithin(info, event) ? { ...record, by: 'arrival times' } : undefined
+  })
 }
 
 /** Whether the stream records of the batch hold the event; `undefined` when the stream cannot tell. */
@@ -188,14 +205,12 @@ export async function findInDeadLetterQueue(
   event: LedgerEvent,
   abortSignal?: AbortSignal,
 ): Promise<Parked | undefined> {
-  for (const message of await peek(clients, queueUrl, abortSignal)) {
-    const body = parseBody(message)
-    if (body === undefined) continue
+  return findParked(clients, queueUrl, abortSignal, (body, message) => {
     // A Lambda on-failure record carries the event as requestPayload; EventBridge's DLQ, the event itself.
     const lambdaRecord = isPlainObject(body.requestPayload)
     const delivered = lambdaRecord ? (body.requestPayload as Record<string, unknown>) : body
     const detail = isPlainObject(delivered.detail) ? delivered.detail : undefined
-    if (detail?.aggregateId !== event.aggregateId || detail?.version !== event.version) continue
+    if (detail?.aggregateId !== event.aggregateId || detail?.version !== event.version) return undefined
     let reason: string | undefined
     if (lambdaRecord) {
       const response = isPlainObject(body.responsePayload) ? body.responsePayload : {}
@@ -213,8 +228,7 @@ export async function findInDeadLetterQueue(
       queueUrl,
       by: 'message body',
       ...(reason === '' || reason === undefined ? {} : { reason }),
-      ...(typeof body.timestamp === 'string' ? { timestamp: body.timestamp } : {}),
+      ...writtenAt(body),
     }
-  }
-  return undefined
+  })
 }

@@ -1,7 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda'
 import { ArgumentError, atUserLine, describeValue, failArgument, StakeoutError } from '../errors.js'
 import type { ClientSettings } from '../target/index.js'
-import { sdkClientConfig } from './sdk-config.js'
+import { checkClientOrSettings, sdkClientConfig } from './sdk-config.js'
 
 /** Options of {@link FunctionClient}: the function, and how to reach it (a target's `clientSettings('lambda')`). */
 export interface FunctionClientOptions extends ClientSettings {
@@ -83,50 +83,23 @@ export class FunctionClient {
     for (const key of Object.keys(options)) {
       if (!OPTION_KEYS.includes(key)) fail(`options.${key}`, `absent (one of ${OPTION_KEYS.join(', ')})`, key)
     }
-    const { functionName, qualifier, lambda, region, endpoint, credentials } = options
+    const { functionName, qualifier, lambda } = options
     if (typeof functionName !== 'string' || functionName.trim() === '') {
       fail('options.functionName', "the function's name or ARN, a non-empty string", functionName)
     }
     if (qualifier !== undefined && (typeof qualifier !== 'string' || !/^[a-zA-Z0-9$_-]+$/.test(qualifier))) {
       fail('options.qualifier', "a version or alias such as '$LATEST', '3' or 'live'", qualifier)
     }
-    if (lambda !== undefined && typeof (lambda as { send?: unknown }).send !== 'function') {
-      fail('options.lambda', 'a LambdaClient from @aws-sdk/client-lambda', lambda)
-    }
-    if (endpoint !== undefined && (typeof endpoint !== 'string' || !URL.canParse(endpoint))) {
-      fail('options.endpoint', 'a URL such as http://127.0.0.1:9001', endpoint)
-    }
-    if (region !== undefined && (typeof region !== 'string' || region.trim() === '')) {
-      fail('options.region', 'a region such as eu-west-1', region)
-    }
-    if (
-      credentials !== undefined &&
-      (credentials === null ||
-        typeof credentials !== 'object' ||
-        typeof credentials.accessKeyId !== 'string' ||
-        typeof credentials.secretAccessKey !== 'string')
-    ) {
-      fail('options.credentials', 'an object { accessKeyId, secretAccessKey, sessionToken? } of strings', credentials)
-    }
-    if (lambda !== undefined && (endpoint !== undefined || region !== undefined || credentials !== undefined)) {
-      fail(
-        'options.lambda',
-        'absent when endpoint, region or credentials are given (configure your client instead)',
-        lambda,
-      )
-    }
+    checkClientOrSettings(
+      options,
+      { option: 'lambda', value: lambda, expectation: 'a LambdaClient from @aws-sdk/client-lambda' },
+      fail,
+      'http://127.0.0.1:9001',
+    )
     this.functionName = functionName
     this.qualifier = qualifier
     this.#ownsLambda = lambda === undefined
-    this.#lambda =
-      lambda ??
-      new LambdaClient(
-        sdkClientConfig({
-          ...(endpoint === undefined ? {} : { endpoint }),
-          ...(region === undefined ? {} : { region }),
-          ...(credentials === undefined ? {} : { credentials }),
-        }),
-      )
+    this.#lambda = lambda ?? new LambdaClient(sdkClientConfig(options))
   }
 
   /**

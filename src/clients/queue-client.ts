@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs'
 import { ArgumentError, atUserLine, failArgument, StakeoutError } from '../errors.js'
 import type { ClientSettings } from '../target/index.js'
-import { sdkClientConfig } from './sdk-config.js'
+import { checkClientOrSettings, sdkClientConfig } from './sdk-config.js'
 
 /** Options of {@link QueueClient}: the queue, and how to reach it (a target's `clientSettings('sqs')`). */
 export interface QueueClientOptions extends ClientSettings {
@@ -92,7 +92,7 @@ export class QueueClient {
     for (const key of Object.keys(options)) {
       if (!OPTION_KEYS.includes(key)) fail(`options.${key}`, `absent (one of ${OPTION_KEYS.join(', ')})`, key)
     }
-    const { queueUrl, sqs, region, endpoint, credentials } = options
+    const { queueUrl, sqs } = options
     if (typeof queueUrl !== 'string' || !URL.canParse(queueUrl)) {
       fail(
         'options.queueUrl',
@@ -100,38 +100,15 @@ export class QueueClient {
         queueUrl,
       )
     }
-    if (sqs !== undefined && typeof (sqs as { send?: unknown }).send !== 'function') {
-      fail('options.sqs', 'an SQSClient from @aws-sdk/client-sqs', sqs)
-    }
-    if (endpoint !== undefined && (typeof endpoint !== 'string' || !URL.canParse(endpoint))) {
-      fail('options.endpoint', 'a URL such as http://127.0.0.1:9324', endpoint)
-    }
-    if (region !== undefined && (typeof region !== 'string' || region.trim() === '')) {
-      fail('options.region', 'a region such as eu-west-1', region)
-    }
-    if (
-      credentials !== undefined &&
-      (credentials === null ||
-        typeof credentials !== 'object' ||
-        typeof credentials.accessKeyId !== 'string' ||
-        typeof credentials.secretAccessKey !== 'string')
-    ) {
-      fail('options.credentials', 'an object { accessKeyId, secretAccessKey, sessionToken? } of strings', credentials)
-    }
-    if (sqs !== undefined && (endpoint !== undefined || region !== undefined || credentials !== undefined)) {
-      fail('options.sqs', 'absent when endpoint, region or credentials are given (configure your client instead)', sqs)
-    }
+    checkClientOrSettings(
+      options,
+      { option: 'sqs', value: sqs, expectation: 'an SQSClient from @aws-sdk/client-sqs' },
+      fail,
+      'http://127.0.0.1:9324',
+    )
     this.queueUrl = queueUrl
     this.#ownsSqs = sqs === undefined
-    this.#sqs =
-      sqs ??
-      new SQSClient(
-        sdkClientConfig({
-          ...(endpoint === undefined ? {} : { endpoint }),
-          ...(region === undefined ? {} : { region }),
-          ...(credentials === undefined ? {} : { credentials }),
-        }),
-      )
+    this.#sqs = sqs ?? new SQSClient(sdkClientConfig(options))
   }
 
   /**

@@ -34,3 +34,101 @@ export function sdkClientConfig(settings: ClientSettings): SdkClientConfig {
     config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
   return config
 }
+
+/** Throws the `ArgumentError` of one option of a client's constructor (a `failArgument` bound to it). */
+export type FailOption = (argument: string, expectation: string, received: unknown) => never
+
+/** An SDK client a user may give in a client's options instead of the settings: `{ sqs }`, `{ lambda }`. */
+export interface GivenSdkClient {
+  /** The option's key: `sqs`. */
+  readonly option: string
+  readonly value: unknown
+  /** What it must be: `an SQSClient from @aws-sdk/client-sqs`. */
+  readonly expectation: string
+}
+
+/**
+ * Checks how a client's options reach AWS: the SDK client given, or the settings to make one, not both. In order: the
+ * client ({@link checkSdkClient}), `endpoint`, `region` and `credentials`, then that not both are given.
+ *
+ * @param exampleEndpoint the URL a message about `endpoint` shows (the service's local port)
+ * @throws {ArgumentError} through `fail`, naming the first option that is wrong
+ * @example
+ * checkClientOrSettings(options, { option: 'sqs', value: options.sqs, expectation: 'an SQSClient' }, fail, 'http://127.0.0.1:9324')
+ */
+export function checkClientOrSettings(
+  settings: ClientSettings,
+  client: GivenSdkClient,
+  fail: FailOption,
+  exampleEndpoint: string,
+): void {
+  checkSdkClient(client, fail)
+  checkEndpoint('options.endpoint', settings.endpoint, fail, exampleEndpoint)
+  checkRegionAndCredentials(settings, fail)
+  checkClientWithoutSettings(settings, client, fail)
+}
+
+/**
+ * Checks that the SDK client given, if any, is one (it has `send`).
+ *
+ * @example
+ * checkSdkClient({ option: 'sfn', value: options.sfn, expectation: 'an SFNClient from @aws-sdk/client-sfn' }, fail)
+ */
+export function checkSdkClient(client: GivenSdkClient, fail: FailOption): void {
+  const { option, value, expectation } = client
+  if (value !== undefined && typeof (value as { send?: unknown }).send !== 'function') {
+    fail(`options.${option}`, expectation, value)
+  }
+}
+
+/**
+ * Checks an endpoint option, if given: a URL.
+ *
+ * @param argument the option, as the message names it: `options.endpoint`
+ * @example
+ * checkEndpoint('options.logsEndpoint', options.logsEndpoint, fail, 'http://127.0.0.1:9001')
+ */
+export function checkEndpoint(argument: string, value: unknown, fail: FailOption, example: string): void {
+  if (value !== undefined && (typeof value !== 'string' || !URL.canParse(value))) {
+    fail(argument, `a URL such as ${example}`, value)
+  }
+}
+
+/**
+ * Checks `region` (a non-blank string) and `credentials` (an object of strings), if given.
+ *
+ * @example
+ * checkRegionAndCredentials(options, fail)
+ */
+export function checkRegionAndCredentials(settings: ClientSettings, fail: FailOption): void {
+  const { region, credentials } = settings
+  if (region !== undefined && (typeof region !== 'string' || region.trim() === '')) {
+    fail('options.region', 'a region such as eu-west-1', region)
+  }
+  if (
+    credentials !== undefined &&
+    (credentials === null ||
+      typeof credentials !== 'object' ||
+      typeof credentials.accessKeyId !== 'string' ||
+      typeof credentials.secretAccessKey !== 'string')
+  ) {
+    fail('options.credentials', 'an object { accessKeyId, secretAccessKey, sessionToken? } of strings', credentials)
+  }
+}
+
+/**
+ * Checks that an SDK client given comes without settings: they would not reach it (the user configures their client).
+ *
+ * @example
+ * checkClientWithoutSettings(options, { option: 'sfn', value: options.sfn, expectation: 'an SFNClient' }, fail)
+ */
+export function checkClientWithoutSettings(settings: ClientSettings, client: GivenSdkClient, fail: FailOption): void {
+  const { endpoint, region, credentials } = settings
+  if (client.value !== undefined && (endpoint !== undefined || region !== undefined || credentials !== undefined)) {
+    fail(
+      `options.${client.option}`,
+      'absent when endpoint, region or credentials are given (configure your client instead)',
+      client.value,
+    )
+  }
+}

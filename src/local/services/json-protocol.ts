@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { failArgument, StakeoutError } from '../../errors.js'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { failArgument } from '../../errors.js'
+import { listenLocally } from './local-server.js'
 
 /**
  * An error a local service answers the way AWS does: its code (`__type`), message and HTTP status. Throw it from an
@@ -181,23 +181,11 @@ export async function startJsonService(options: JsonServiceOptions): Promise<Jso
     response.end(JSON.stringify({ __type: error.code, message: error.message }))
   }
 
-  await listen(server, port, service)
-  const { port: bound } = server.address() as AddressInfo
-  let stopped: Promise<void> | undefined
-  return {
-    endpoint: `http://127.0.0.1:${bound}`,
-    stop() {
-      stopped ??= (async () => {
-        stopping.abort(new StakeoutError(`The local ${service} endpoint stopped.`))
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        server.closeIdleConnections()
-        await Promise.allSettled([...inFlight])
-        server.closeAllConnections()
-        await closed
-      })()
-      return stopped
-    },
-  }
+  return listenLocally(server, port, `local ${service}`, {
+    stopping,
+    inFlight,
+    stoppedMessage: `The local ${service} endpoint stopped.`,
+  })
 }
 
 /** The body, or `undefined` past `limit` bytes (read on without keeping, so the client sees the answer). */
@@ -209,23 +197,4 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
     if (bytes <= limit) chunks.push(chunk)
   }
   return bytes > limit ? undefined : Buffer.concat(chunks)
-}
-
-function listen(server: Server, port: number, service: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new StakeoutError(
-              `local ${service}: port ${port} on 127.0.0.1 is taken. Stop what listens there, or leave port unset for a free one.`,
-            )
-          : error,
-      )
-    }
-    server.once('error', failed)
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', failed)
-      resolve()
-    })
-  })
 }

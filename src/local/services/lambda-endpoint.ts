@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { failArgument, StakeoutError } from '../../errors.js'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { failArgument } from '../../errors.js'
 import { LOCAL_REGION } from '../../target/index.js'
 import type { InvokeResult } from '../invoke-handler.js'
 import {
@@ -28,6 +27,7 @@ import {
   tooLarge,
   validationError,
 } from './lambda-api.js'
+import { listenLocally } from './local-server.js'
 
 /** Options the endpoint passes to {@link LambdaInvoker.invoke}. */
 export interface LambdaInvokeOptions {
@@ -147,23 +147,11 @@ export async function startLambdaEndpoint(options: LambdaEndpointOptions): Promi
       else response.destroy()
     })
   })
-  await listen(server, port)
-  const { port: bound } = server.address() as AddressInfo
-  let stopped: Promise<void> | undefined
-  return {
-    endpoint: `http://127.0.0.1:${bound}`,
-    stop() {
-      stopped ??= (async () => {
-        stopping.abort(new StakeoutError('The local Lambda endpoint stopped.'))
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        server.closeIdleConnections()
-        await Promise.allSettled([...inFlight])
-        server.closeAllConnections()
-        await closed
-      })()
-      return stopped
-    },
-  }
+  return listenLocally(server, port, 'startLambdaEndpoint', {
+    stopping,
+    inFlight,
+    stoppedMessage: 'The local Lambda endpoint stopped.',
+  })
 }
 
 interface EndpointContext {
@@ -377,23 +365,4 @@ function send(response: ServerResponse, answer: LambdaApiError | number): void {
   response.setHeader('x-amzn-ErrorType', answer.type)
   response.setHeader('Content-Type', 'application/json')
   response.end(JSON.stringify(answer.body))
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new StakeoutError(
-              `startLambdaEndpoint: port ${port} on 127.0.0.1 is taken. Stop what listens there, or leave port unset for a free one.`,
-            )
-          : error,
-      )
-    }
-    server.once('error', failed)
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', failed)
-      resolve()
-    })
-  })
 }

@@ -17,7 +17,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { startDynamoDBLocal } from '../src/local/dynamodb-local.js'
@@ -25,6 +25,7 @@ import { startJsonService } from '../src/local/services/json-protocol.js'
 import { createDispatch } from '../src/runtime/ledger/dispatch-aggregate.js'
 import { LEDGER_ENV, type LedgerEvent } from '../src/runtime/ledger/schema.js'
 import type { LedgerStreamRecord } from '../src/runtime/ledger/stream-batch.js'
+import { createVersionedTable } from '../test/support/ledger-tables.js'
 
 const SIZES = (process.env.BENCH_LEDGER_SIZES ?? '100,1000,10000').split(',').map(Number)
 const SNAPSHOT_EVERY = 100
@@ -57,23 +58,6 @@ function record(event: LedgerEvent): LedgerStreamRecord {
       NewImage: marshall(event),
     },
   }
-}
-
-async function createTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'aggregateId', AttributeType: 'S' },
-        { AttributeName: 'version', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'aggregateId', KeyType: 'HASH' },
-        { AttributeName: 'version', KeyType: 'RANGE' },
-      ],
-    }),
-  )
 }
 
 async function append(dynamodb: DynamoDBClient, table: string, aggregateId: string, count: number) {
@@ -131,7 +115,7 @@ async function main() {
     for (const size of SIZES) {
       const ledgerTable = `bench-ledger-${size}`
       const snapshotTable = `bench-snapshots-${size}`
-      await Promise.all([createTable(dynamodb, ledgerTable), createTable(dynamodb, snapshotTable)])
+      await Promise.all([createVersionedTable(dynamodb, ledgerTable), createVersionedTable(dynamodb, snapshotTable)])
       Object.assign(process.env, {
         [LEDGER_ENV.ledgerTable]: ledgerTable,
         [LEDGER_ENV.snapshotTable]: snapshotTable,

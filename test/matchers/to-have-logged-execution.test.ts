@@ -18,8 +18,8 @@ import {
   LOG_GROUP_ARN,
   type LoggedEvent,
   logEvent,
-  MACHINE_ARN,
-  mockedClients,
+  type mockedClients,
+  mockedMachine,
   STANDARD_ARN,
   STARTED_AT,
   statementRun,
@@ -32,17 +32,12 @@ let clients: ReturnType<typeof mockedClients>
 let machine: StateMachineClient
 
 beforeEach(() => {
-  clients = mockedClients()
-  clients.sfnMock.on(DescribeStateMachineCommand).resolves(described())
-  machine = new StateMachineClient({
-    stateMachineArn: MACHINE_ARN,
-    sfn: clients.sfn,
-    cloudWatchLogs: clients.cloudWatchLogs,
-  })
+  const mocked = mockedMachine()
+  clients = mocked.clients
+  machine = mocked.machine
 })
 afterEach(() => {
-  clients.sfnMock.restore()
-  clients.logsMock.restore()
+  clients.restore()
   vi.useRealTimers()
 })
 

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ArgumentError, EventStoreClient } from 'stakeout'
+import { jestDynamoDB } from '../support/jest-dynamodb.js'
 import { createProjectionTable, createVersionedTable } from '../support/ledger-tables.js'
 
 // Started by global-setup.mjs.
-const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
-if (endpoint === undefined) throw new Error('STAKEOUT_JEST_DYNAMODB_ENDPOINT is not set: run through jest.config.cjs')
-const dynamodb = new DynamoDBClient({
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-})
+const dynamodb = jestDynamoDB()
 const ledgerTable = `ledger-${randomUUID()}`
 const balanceTable = `balance-${randomUUID()}`
 const SHORT = { timeout: 300, interval: 50 }

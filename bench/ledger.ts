@@ -14,10 +14,8 @@
  * a count taken by a middleware on the DynamoDB client.
  */
 
-import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { startDynamoDBLocal } from '../src/local/dynamodb-local.js'
@@ -25,13 +23,13 @@ import { startJsonService } from '../src/local/services/json-protocol.js'
 import { createDispatch } from '../src/runtime/ledger/dispatch-aggregate.js'
 import { LEDGER_ENV, type LedgerEvent } from '../src/runtime/ledger/schema.js'
 import type { LedgerStreamRecord } from '../src/runtime/ledger/stream-batch.js'
+import { createVersionedTable } from '../test/support/ledger-tables.js'
+import { median, ms, writeSection } from './report.js'
 
 const SIZES = (process.env.BENCH_LEDGER_SIZES ?? '100,1000,10000').split(',').map(Number)
 const SNAPSHOT_EVERY = 100
 const BATCH_SIZE = 100
 const REPEATS = Number(process.env.BENCH_LEDGER_REPEATS ?? 5)
-const START = '<!-- bench/ledger.ts: start -->'
-const END = '<!-- bench/ledger.ts: end -->'
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' }
 
 type Account = { balance: number; transactions: number }
@@ -39,13 +37,6 @@ const reducer = (account: Account, event: LedgerEvent): Account => ({
   balance: account.balance + ((event.payload as { amount: number }).amount ?? 0),
   transactions: account.transactions + 1,
 })
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 0 ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[middle] ?? 0)
-}
-const ms = (value: number): string => (value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(2)} ms`)
 
 let sequence = 1
 function record(event: LedgerEvent): LedgerStreamRecord {
@@ -57,23 +48,6 @@ function record(event: LedgerEvent): LedgerStreamRecord {
       NewImage: marshall(event),
     },
   }
-}
-
-async function createTable(dynamodb: DynamoDBClient, name: string): Promise<void> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'aggregateId', AttributeType: 'S' },
-        { AttributeName: 'version', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'aggregateId', KeyType: 'HASH' },
-        { AttributeName: 'version', KeyType: 'RANGE' },
-      ],
-    }),
-  )
 }
 
 async function append(dynamodb: DynamoDBClient, table: string, aggregateId: string, count: number) {
@@ -131,7 +105,7 @@ async function main() {
     for (const size of SIZES) {
       const ledgerTable = `bench-ledger-${size}`
       const snapshotTable = `bench-snapshots-${size}`
-      await Promise.all([createTable(dynamodb, ledgerTable), createTable(dynamodb, snapshotTable)])
+      await Promise.all([createVersionedTable(dynamodb, ledgerTable), createVersionedTable(dynamodb, snapshotTable)])
       Object.assign(process.env, {
         [LEDGER_ENV.ledgerTable]: ledgerTable,
         [LEDGER_ENV.snapshotTable]: snapshotTable,
@@ -179,8 +153,7 @@ async function main() {
     await local.stop()
   }
 
-  const section = `${START}
-## The ledger's dispatch: \`dispatchAggregate\` (bench/ledger.ts)
+  const body = `## The ledger's dispatch: \`dispatchAggregate\` (bench/ledger.ts)
 
 Measured on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node.js ${process.version}, DynamoDB Local (started by
 the bench; its reads cost far more time than DynamoDB's, so compare the items read more than the milliseconds) and
@@ -209,18 +182,8 @@ ${rows
     (row) =>
       `| ${row.events.toLocaleString('en-US')} | ${ms(row.catchUp.msPerRecord)} | ${row.catchUp.readsPerRecord.toFixed(2)} | ${row.catchUp.maxReads} |`,
   )
-  .join('\n')}
-${END}`
-  const file = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url))
-  const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n')
-  const start = current.indexOf(START)
-  const end = current.indexOf(END)
-  const updated =
-    start >= 0 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
-      : `${current.trimEnd()}\n\n${section}\n`
-  await writeFile(file, updated)
-  console.log(section)
+  .join('\n')}`
+  await writeSection('bench/ledger.ts', body)
 }
 
 await main()

@@ -13,31 +13,18 @@
  */
 
 import { spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { type LocalApp, startLocal } from '../src/local/index.js'
+import { median, ms, writeSection } from './report.js'
 
 const REPO = fileURLToPath(new URL('..', import.meta.url))
 const BOOTS = Number(process.env.BENCH_BOOTS ?? 3)
 const WARM_INVOCATIONS = Number(process.env.BENCH_WARM_INVOCATIONS ?? 50)
 const FUNCTIONS = 20
 const TABLES = 5
-const START = '<!-- bench/local.ts: start -->'
-const END = '<!-- bench/local.ts: end -->'
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 0 ? ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2 : (sorted[middle] ?? 0)
-}
-const ms = (value: number): string =>
-  value >= 100
-    ? `${value.toFixed(0)} ms`
-    : value >= 1
-      ? `${value.toFixed(2)} ms`
-      : `${(value * 1000).toFixed(value >= 0.01 ? 0 : 1)} µs`
 const s = (value: number): string => `${(value / 1000).toFixed(2)} s`
 
 interface Boot {
@@ -169,8 +156,7 @@ async function main() {
   const baseline = await inProcess()
   const example = await npmRunExample()
 
-  const section = `${START}
-## The local target: \`startLocal\` (bench/local.ts)
+  const body = `## The local target: \`startLocal\` (bench/local.ts)
 
 Measured on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node.js ${process.version}. Each app brought up
 ${BOOTS} time(s); medians. A step's time runs from the progress line before it to its own. The machine's load
@@ -203,18 +189,8 @@ Up ${s(afterSynth(generated))} after synth (goal: 5 s on this ${cpus().length}-c
 
 ### \`npm run example\`
 
-${s(example.ms)} wall time (exit status ${example.code}): synth, boot, the bank's tests, stop.
-${END}`
-  const file = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url))
-  const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n')
-  const start = current.indexOf(START)
-  const end = current.indexOf(END)
-  const updated =
-    start >= 0 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
-      : `${current.trimEnd()}\n\n${section}\n`
-  await writeFile(file, updated)
-  console.log(section)
+${s(example.ms)} wall time (exit status ${example.code}): synth, boot, the bank's tests, stop.`
+  await writeSection('bench/local.ts', body)
 }
 
 await main()

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { localDynamoDB } from '../support/dynamodb.js'
+import { createProjectionTable, createVersionedTable } from '../support/ledger-tables.js'
 
 /**
  * Tables with the key schemas EventLedger gives them (construct/event-ledger.ts, ledger-projector.ts), made fresh on
@@ -12,37 +13,14 @@ export async function createLedgerTables(
   projections: readonly string[] = ['Balance'],
 ): Promise<{ ledger: string; snapshots: string; projections: Record<string, string>; streamArn: string }> {
   const id = randomUUID().slice(0, 8)
-  const versioned = (name: string, stream: boolean) =>
-    dynamodb.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'aggregateId', AttributeType: 'S' },
-          { AttributeName: 'version', AttributeType: 'N' },
-        ],
-        KeySchema: [
-          { AttributeName: 'aggregateId', KeyType: 'HASH' },
-          { AttributeName: 'version', KeyType: 'RANGE' },
-        ],
-        ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } : {}),
-      }),
-    )
   const ledger = `ledger-${id}`
   const snapshots = `snapshots-${id}`
-  const created = await versioned(ledger, true)
-  await versioned(snapshots, false)
+  const created = await createVersionedTable(dynamodb, ledger, { stream: true })
+  await createVersionedTable(dynamodb, snapshots)
   const tables: Record<string, string> = {}
   for (const name of projections) {
     tables[name] = `${name.toLowerCase()}-${id}`
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tables[name],
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'aggregateId', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'aggregateId', KeyType: 'HASH' }],
-      }),
-    )
+    await createProjectionTable(dynamodb, tables[name])
   }
   return { ledger, snapshots, projections: tables, streamArn: created.TableDescription?.LatestStreamArn ?? '' }
 }

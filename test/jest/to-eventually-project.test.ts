@@ -1,44 +1,20 @@
 import { randomUUID } from 'node:crypto'
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { ArgumentError, EventStoreClient } from 'stakeout'
+import { jestDynamoDB } from '../support/jest-dynamodb.js'
+import { createProjectionTable, createVersionedTable } from '../support/ledger-tables.js'
 
 // Started by global-setup.mjs.
-const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
-if (endpoint === undefined) throw new Error('STAKEOUT_JEST_DYNAMODB_ENDPOINT is not set: run through jest.config.cjs')
-const dynamodb = new DynamoDBClient({
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-})
+const dynamodb = jestDynamoDB()
 const ledgerTable = `ledger-${randomUUID()}`
 const balanceTable = `balance-${randomUUID()}`
 const SHORT = { timeout: 300, interval: 50 }
 const ledger = new EventStoreClient({ tableName: ledgerTable, projections: { Balance: balanceTable }, dynamodb })
 
 beforeAll(async () => {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: ledgerTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'aggregateId', AttributeType: 'S' },
-        { AttributeName: 'version', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'aggregateId', KeyType: 'HASH' },
-        { AttributeName: 'version', KeyType: 'RANGE' },
-      ],
-    }),
-  )
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: balanceTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'aggregateId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'aggregateId', KeyType: 'HASH' }],
-    }),
-  )
+  await createVersionedTable(dynamodb, ledgerTable)
+  await createProjectionTable(dynamodb, balanceTable)
   await dynamodb.send(
     new PutItemCommand({
       TableName: balanceTable,

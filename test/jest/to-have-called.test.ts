@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { ArgumentError, HttpInterceptorClient, useInterceptor } from 'stakeout'
 import { createInterceptorTable } from 'stakeout/local'
 import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
+import { jestDynamoDB } from '../support/jest-dynamodb.js'
 import { answeredCall, writeRecordedCall } from '../support/recorded-calls.js'
 
 // Started by global-setup.mjs.
-const endpoint = process.env.STAKEOUT_JEST_DYNAMODB_ENDPOINT
-if (endpoint === undefined) throw new Error('STAKEOUT_JEST_DYNAMODB_ENDPOINT is not set: run through jest.config.cjs')
-const dynamodb = new DynamoDBClient({
-  endpoint,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-})
+const dynamodb = jestDynamoDB()
 const tableName = `interceptor-${randomUUID()}`
 const SHORT = { timeout: 300, interval: 50 }
 

@@ -17,10 +17,7 @@ import {
 
 const SHORT = { timeout: 300, interval: 50 }
 const clients = mockedClients()
-afterAll(() => {
-  clients.sfnMock.restore()
-  clients.logsMock.restore()
-})
+afterAll(() => clients.restore())
 
 describe('stakeout/jest registers toHaveLoggedExecution with Jest', () => {
   const statement = useStateMachine({

@@ -1,4 +1,3 @@
-import { stripVTControlCharacters } from 'node:util'
 import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import {
   DescribeStreamCommand,
@@ -12,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { closeMatcherCalls, UnawaitedMatcherError } from '../../matchers/unawaited.js'
 import { createLedgerTables } from '../clients/event-store-tables.js'
 import { dynamodbEndpoint, LOCAL_AWS_ENV, localDynamoDB } from '../support/dynamodb.js'
+import { failureOf } from '../support/failures.js'
 import { type PeekableQueues, startPeekableQueues } from './to-eventually-project-queues.js'
 
 const dynamodb = localDynamoDB()
@@ -59,20 +59,6 @@ async function project(aggregateId: string, version: number, state: Record<strin
       TableName: tables.projections.Balance,
       Item: marshall({ ...state, aggregateId, version }),
     }),
-  )
-}
-
-/** The failure message as a terminal shows it, without colours, with the poll line's counts and times normalised. */
-async function failureOf(assertion: Promise<unknown>): Promise<string> {
-  const error = await assertion.then(
-    () => {
-      throw new Error('expected the assertion to fail')
-    },
-    (failure: unknown) => failure as Error,
-  )
-  return stripVTControlCharacters(error.message).replace(
-    /^Polled \d+ times? over \d+\.\d s/m,
-    'Polled <n> times over <t> s',
   )
 }
 

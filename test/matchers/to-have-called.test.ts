@@ -1,10 +1,10 @@
 import { createServer, type Socket } from 'node:net'
-import { stripVTControlCharacters } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ArgumentError, HttpInterceptorClient, INTERCEPTOR, type Interceptor } from 'stakeout'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RecordedCall } from '../../src/runtime/interceptor/schema.js'
 import { createInterceptorTable, localDynamoDB } from '../support/dynamodb.js'
+import { failureOf } from '../support/failures.js'
 import { answeredCall, writeRecordedCall } from '../support/recorded-calls.js'
 
 const dynamodb = localDynamoDB()
@@ -30,20 +30,6 @@ function interceptorOf(functionName: string) {
     await writeRecordedCall(dynamodb, tableName, functionName, answeredCall(call))
   }
   return { api, record }
-}
-
-/** The failure message as a terminal shows it, without colours, with the poll line's counts and times normalised. */
-async function failureOf(assertion: Promise<unknown>): Promise<string> {
-  const error = await assertion.then(
-    () => {
-      throw new Error('expected the assertion to fail')
-    },
-    (failure: unknown) => failure as Error,
-  )
-  return stripVTControlCharacters(error.message).replace(
-    /^Polled \d+ times? over \d+\.\d s/m,
-    'Polled <n> times over <t> s',
-  )
 }
 
 describe('toHaveCalled', () => {

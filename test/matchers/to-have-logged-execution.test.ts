@@ -1,6 +1,5 @@
 // The deployed path, with Step Functions and CloudWatch Logs replaced by aws-sdk-client-mock (no local endpoint of
 // either in this file): response shapes from the two API references, see test/clients/state-machine/aws-shapes.ts.
-import { stripVTControlCharacters } from 'node:util'
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import {
   DescribeStateMachineCommand,
@@ -18,12 +17,13 @@ import {
   LOG_GROUP_ARN,
   type LoggedEvent,
   logEvent,
-  MACHINE_ARN,
-  mockedClients,
+  type mockedClients,
+  mockedMachine,
   STANDARD_ARN,
   STARTED_AT,
   statementRun,
 } from '../clients/state-machine/aws-shapes.js'
+import { failureOf } from '../support/failures.js'
 
 /** Short windows for expectations that must fail: the failure is the point, not the wait. */
 const SHORT = { timeout: 300, interval: 50 }
@@ -32,17 +32,12 @@ let clients: ReturnType<typeof mockedClients>
 let machine: StateMachineClient
 
 beforeEach(() => {
-  clients = mockedClients()
-  clients.sfnMock.on(DescribeStateMachineCommand).resolves(described())
-  machine = new StateMachineClient({
-    stateMachineArn: MACHINE_ARN,
-    sfn: clients.sfn,
-    cloudWatchLogs: clients.cloudWatchLogs,
-  })
+  const mocked = mockedMachine()
+  clients = mocked.clients
+  machine = mocked.machine
 })
 afterEach(() => {
-  clients.sfnMock.restore()
-  clients.logsMock.restore()
+  clients.restore()
   vi.useRealTimers()
 })
 
@@ -60,20 +55,6 @@ async function runLogging(name: string, ...reads: LoggedEvent[][]): Promise<Stat
 
 function logging(config: DescribeStateMachineCommandOutput['loggingConfiguration']) {
   clients.sfnMock.on(DescribeStateMachineCommand).resolves(described({ loggingConfiguration: config }))
-}
-
-/** The failure message as a terminal shows it, without colours, with the poll line's counts and times normalised. */
-async function failureOf(assertion: Promise<unknown>): Promise<string> {
-  const error = await assertion.then(
-    () => {
-      throw new Error('expected the assertion to fail')
-    },
-    (failure: unknown) => failure as Error,
-  )
-  return stripVTControlCharacters(error.message).replace(
-    /^Polled \d+ times? over \d+\.\d s/m,
-    'Polled <n> times over <t> s',
-  )
 }
 
 const DESTINATION = [{ cloudWatchLogsLogGroup: { logGroupArn: LOG_GROUP_ARN } }]

@@ -3,8 +3,9 @@
 // hands back: timestamps as Dates, but every Express log message a JSON text whose values are all strings
 // (Step Functions developer guide, "Using CloudWatch Logs to log execution history"; shared/reference/aws-facts.md).
 import { CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs'
-import { type DescribeStateMachineCommandOutput, SFNClient } from '@aws-sdk/client-sfn'
+import { DescribeStateMachineCommand, type DescribeStateMachineCommandOutput, SFNClient } from '@aws-sdk/client-sfn'
 import { mockClient } from 'aws-sdk-client-mock'
+import { StateMachineClient } from 'stakeout'
 
 export const REGION = 'eu-west-1'
 export const ACCOUNT = '123456789012'
@@ -24,7 +25,34 @@ export function mockedClients() {
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' }
   const sfn = new SFNClient({ region: REGION, credentials })
   const cloudWatchLogs = new CloudWatchLogsClient({ region: REGION, credentials })
-  return { sfn, cloudWatchLogs, sfnMock: mockClient(sfn), logsMock: mockClient(cloudWatchLogs) }
+  const sfnMock = mockClient(sfn)
+  const logsMock = mockClient(cloudWatchLogs)
+  return {
+    sfn,
+    cloudWatchLogs,
+    sfnMock,
+    logsMock,
+    /** Restores both mocks (for the test's afterEach or afterAll). */
+    restore(): void {
+      sfnMock.restore()
+      logsMock.restore()
+    },
+  }
+}
+
+/**
+ * Fresh mocked clients and a StateMachineClient of MACHINE_ARN over them, its DescribeStateMachine answered by
+ * {@link described} (a machine that logs completely).
+ */
+export function mockedMachine(): { clients: ReturnType<typeof mockedClients>; machine: StateMachineClient } {
+  const clients = mockedClients()
+  clients.sfnMock.on(DescribeStateMachineCommand).resolves(described())
+  const machine = new StateMachineClient({
+    stateMachineArn: MACHINE_ARN,
+    sfn: clients.sfn,
+    cloudWatchLogs: clients.cloudWatchLogs,
+  })
+  return { clients, machine }
 }
 
 /** DescribeStateMachine's answer (API reference, Response Syntax). */

@@ -21,6 +21,7 @@ import {
   logEvent,
   MACHINE_ARN,
   mockedClients,
+  mockedMachine,
   STANDARD_ARN,
   STARTED_AT,
   statementRun,
@@ -30,17 +31,12 @@ let clients: ReturnType<typeof mockedClients>
 let machine: StateMachineClient
 
 beforeEach(() => {
-  clients = mockedClients()
-  clients.sfnMock.on(DescribeStateMachineCommand).resolves(described())
-  machine = new StateMachineClient({
-    stateMachineArn: MACHINE_ARN,
-    sfn: clients.sfn,
-    cloudWatchLogs: clients.cloudWatchLogs,
-  })
+  const mocked = mockedMachine()
+  clients = mocked.clients
+  machine = mocked.machine
 })
 afterEach(() => {
-  clients.sfnMock.restore()
-  clients.logsMock.restore()
+  clients.restore()
 })
 
 describe('new StateMachineClient', () => {

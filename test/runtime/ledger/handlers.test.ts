@@ -6,7 +6,7 @@
  * records are DynamoDB Local's own, read from the ledger's stream.
  */
 import { fileURLToPath } from 'node:url'
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { invokeHandler, type LocalHandler, startHandler } from '../../../src/local/index.js'
 import { dynamodbEndpoint, LOCAL_AWS_ENV, localDynamoDB } from '../../support/dynamodb.js'
+import { createVersionedTable } from '../../support/ledger-tables.js'
 import {
   appendEvents,
   createLedgerTables,
@@ -38,21 +39,7 @@ beforeAll(async () => {
   dynamodb = localDynamoDB()
   tables = await createLedgerTables(dynamodb)
   // The ledger itself as EventLedger makes it: with a stream of new images.
-  const ledger = await dynamodb.send(
-    new CreateTableCommand({
-      TableName: `${tables.ledgerTable}-streamed`,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'aggregateId', AttributeType: 'S' },
-        { AttributeName: 'version', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'aggregateId', KeyType: 'HASH' },
-        { AttributeName: 'version', KeyType: 'RANGE' },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  )
+  const ledger = await createVersionedTable(dynamodb, `${tables.ledgerTable}-streamed`, { stream: true })
   streamArn = ledger.TableDescription!.LatestStreamArn!
   tables = { ...tables, ledgerTable: `${tables.ledgerTable}-streamed` }
   bus = await startRecordingBus()

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest'
 import type { InvokeResult } from '../../../../src/local/invoke-handler.js'
 import { AsyncInvokeQueue, type AsyncInvokeQueueOptions } from '../../../../src/local/services/async-invoke.js'
 import { FunctionThrottledError } from '../../../../src/local/services/lambda-api.js'
-import { MemoryQueues, queueArn } from './support.js'
+import { queueArnOf, testQueues } from '../../../support/queues.js'
 
 const ok = (result: unknown): InvokeResult => ({ result, logs: '', durationMs: 1, requestId: 'r' })
 
 function queueWith(invoke: AsyncInvokeQueueOptions['invoke'], extra: Partial<AsyncInvokeQueueOptions> = {}) {
   const lines: string[] = []
-  const queues = new MemoryQueues(['failures', 'successes'])
+  const queues = testQueues(['failures', 'successes'])
   const queue = new AsyncInvokeQueue({
     invoke,
     functionArn: (logicalId) => `arn:aws:lambda:us-east-1:000000000000:function:${logicalId}`,
@@ -34,7 +34,7 @@ describe('AsyncInvokeQueue', () => {
     queue.enqueue(
       'f',
       { n: 1 },
-      { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60, onSuccess: queueArn('successes') },
+      { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60, onSuccess: queueArnOf('successes') },
     )
     await queue.idle()
     expect(calls).toBe(5)
@@ -59,7 +59,7 @@ describe('AsyncInvokeQueue', () => {
     queue.enqueue(
       'f',
       { n: 2 },
-      { maximumRetryAttempts: 2, maximumEventAgeSeconds: 60, onFailure: queueArn('failures') },
+      { maximumRetryAttempts: 2, maximumEventAgeSeconds: 60, onFailure: queueArnOf('failures') },
     )
     await queue.idle()
     expect(calls).toBe(0)
@@ -80,7 +80,7 @@ describe('AsyncInvokeQueue', () => {
     queue.enqueue(
       'f',
       { n: 3 },
-      { maximumRetryAttempts: 2, maximumEventAgeSeconds: 0.3, onFailure: queueArn('failures') },
+      { maximumRetryAttempts: 2, maximumEventAgeSeconds: 0.3, onFailure: queueArnOf('failures') },
     )
     await queue.idle()
     expect((queues.bodies('failures')[0] as { requestContext: unknown }).requestContext).toMatchObject({

@@ -113,7 +113,7 @@ describe('the local EventBridge: Lambda targets through the asynchronous invocat
     )
     const out = await put(local, [event(1)])
     await settled(local)
-    const [dead] = local.queues.messages.get(queueArn('dlq')) ?? []
+    const [dead] = local.queues.peek('dlq')
     expect(JSON.parse(dead?.body ?? '{}').id).toBe(out.Entries?.[0]?.EventId)
     expect(dead?.messageAttributes?.ERROR_CODE?.StringValue).toBe('NO_RESOURCE')
     expect(dead?.messageAttributes?.TARGET_ARN?.StringValue).toBe('arn:aws:lambda:us-east-1:000000000000:function:gone')

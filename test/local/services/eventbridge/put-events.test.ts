@@ -231,7 +231,7 @@ describe('the local EventBridge: PutEvents', () => {
   it('hands a target its Input instead of the event, or the part at its InputPath', async () => {
     await put([order({ order: { id: 'o-9', lines: 2 } }, { Source: 'shaper' })])
     await settled(bus)
-    expect(bus.queues.messages.get(queueArn('fixed'))?.map((message) => message.body)).toEqual(['{"fixed":true}'])
+    expect(bus.queues.peek('fixed').map((message) => message.body)).toEqual(['{"fixed":true}'])
     expect(bus.queues.bodies('details')).toEqual([{ id: 'o-9', lines: 2 }])
   })
 
@@ -239,7 +239,7 @@ describe('the local EventBridge: PutEvents', () => {
     const out = await put([order({ n: 1 }, { Source: 'ghostly' })])
     await settled(bus)
     const id = out.Entries?.[0]?.EventId
-    const dead = bus.queues.messages.get(queueArn('dlq')) ?? []
+    const dead = bus.queues.peek('dlq')
     expect(dead.map((message) => JSON.parse(message.body).id)).toEqual([id])
     expect(dead[0]?.messageAttributes).toEqual({
       RULE_ARN: {

@@ -6,14 +6,14 @@ import { type AttemptOutcome, TargetDelivery } from '../../../../src/local/servi
 import { compilePattern } from '../../../../src/local/services/eventbridge/pattern.js'
 import type { EventEnvelope } from '../../../../src/local/services/eventbridge/put-events.js'
 import type { LocalRule, LocalTarget } from '../../../../src/local/services/eventbridge/rules.js'
-import { MemoryQueues, queueArn } from './support.js'
+import { queueArnOf, testQueues } from '../../../support/queues.js'
 
 const target: LocalTarget = {
   id: 'q',
-  arn: queueArn('target'),
-  destination: { kind: 'queue', arn: queueArn('target') },
+  arn: queueArnOf('target'),
+  destination: { kind: 'queue', arn: queueArnOf('target') },
   retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 60 },
-  deadLetterArn: queueArn('dlq'),
+  deadLetterArn: queueArnOf('dlq'),
 }
 const rule = {
   name: 'R',
@@ -25,7 +25,7 @@ const event = { id: 'e-1', source: 'a' } as unknown as EventEnvelope
 
 function deliveryFailing(times: number) {
   let calls = 0
-  const queues = new MemoryQueues(['dlq'])
+  const queues = testQueues(['dlq'])
   const delivery = new TargetDelivery({
     faults: checkFaults(undefined, deliveryFailing),
     attempt: (): AttemptOutcome => {
@@ -55,7 +55,7 @@ describe('TargetDelivery: the target’s RetryPolicy', () => {
     delivery.dispatch(rule, target, event, event)
     await delivery.idle()
     expect(calls()).toBe(3)
-    const [dead] = queues.messages.get(queueArn('dlq')) ?? []
+    const [dead] = queues.peek('dlq')
     expect(JSON.parse(dead?.body ?? '{}')).toEqual(event)
     expect(dead?.messageAttributes).toMatchObject({
       ERROR_CODE: { StringValue: 'THROTTLING' },

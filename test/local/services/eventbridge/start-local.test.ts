@@ -1,11 +1,9 @@
-import { mkdir, mkdtemp } from 'node:fs/promises'
-import { join } from 'node:path'
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import { App } from 'aws-cdk-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../../../../src/eventually.js'
 import { type LocalApp, startLocal } from '../../../../src/local/index.js'
+import { synthesizeTestApp } from '../../../support/synth-app.js'
 import { buildShop } from './fixtures/shop/shop-stack.js'
 
 // One start for the file: the shop synthesized in this process, its functions real processes on DynamoDB Local.
@@ -14,23 +12,7 @@ let dynamodb: DynamoDBClient
 const lines: string[] = []
 
 beforeAll(async () => {
-  const root = join(
-    import.meta.dirname,
-    '..',
-    '..',
-    '..',
-    '..',
-    'node_modules',
-    '.cache',
-    'stakeout',
-    'test-assemblies',
-  )
-  await mkdir(root, { recursive: true })
-  const outdir = await mkdtemp(join(root, 'shop-'))
-  const cdk = new App({ outdir })
-  buildShop(cdk)
-  cdk.synth()
-  app = await startLocal({ app: outdir, log: (line) => lines.push(line) })
+  app = await startLocal({ app: await synthesizeTestApp('shop', buildShop), log: (line) => lines.push(line) })
   dynamodb = new DynamoDBClient({ ...app.resources.clientSettings('dynamodb') })
 }, 180_000)
 

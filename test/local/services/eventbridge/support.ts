@@ -2,56 +2,18 @@ import { fileURLToPath } from 'node:url'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import { checkFaults } from '../../../../src/local/app/faults.js'
 import { localResources } from '../../../../src/local/app/plan.js'
-import type {
-  LocalQueues,
-  LocalServiceApis,
-  QueueMessageInput,
-  StartedService,
-} from '../../../../src/local/app/services.js'
+import type { LocalServiceApis, StartedService } from '../../../../src/local/app/services.js'
 import type { LocalFaults } from '../../../../src/local/app/types.js'
 import { type LocalHandler, startHandler } from '../../../../src/local/invoke-handler.js'
 import { eventBridgeService } from '../../../../src/local/services/eventbridge/service.js'
-import { AwsServiceError } from '../../../../src/local/services/json-protocol.js'
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION, StackResources } from '../../../../src/target/index.js'
+import { queueArnOf, type TestQueues, testQueues } from '../../../support/queues.js'
 
 const where = { region: LOCAL_REGION, account: LOCAL_ACCOUNT }
 const TARGETS_FILE = fileURLToPath(new URL('./fixtures/targets.mjs', import.meta.url))
 
-/** The ARN of a queue the in-memory queues hold. */
-export const queueArn = (name: string) => `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${name}`
-
-/**
- * LocalQueues in memory, for the bus's unit tests while the SQS service is built elsewhere: every message kept in
- * order, with SendMessage's refusal of a queue that does not exist.
- */
-export class MemoryQueues implements LocalQueues {
-  readonly messages = new Map<string, QueueMessageInput[]>()
-
-  constructor(names: readonly string[]) {
-    for (const name of names) this.messages.set(queueArn(name), [])
-  }
-
-  has(queue: string): boolean {
-    return this.messages.has(queue)
-  }
-
-  send(queue: string, message: QueueMessageInput): { messageId: string } {
-    const list = this.messages.get(queue)
-    if (list === undefined)
-      throw new AwsServiceError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.')
-    list.push(message)
-    return { messageId: String(list.length) }
-  }
-
-  peek(): never {
-    throw new Error('MemoryQueues.peek: the bus never reads a queue')
-  }
-
-  /** The bodies sent to a queue, parsed. */
-  bodies(name: string): unknown[] {
-    return (this.messages.get(queueArn(name)) ?? []).map((message) => JSON.parse(message.body))
-  }
-}
+/** The ARN of a queue of the bus's account. */
+export const queueArn = (name: string) => queueArnOf(name, where)
 
 /** A template's resources, as `{ LogicalId: { Type, Properties } }`. */
 export type Template = Record<string, { Type: string; Properties?: Record<string, unknown> }>
@@ -60,7 +22,7 @@ export type Template = Record<string, { Type: string; Properties?: Record<string
 export interface StartedBus {
   readonly service: StartedService
   readonly client: EventBridgeClient
-  readonly queues: MemoryQueues
+  readonly queues: TestQueues
   readonly resources: StackResources
   /** Each function invocation: the function's logical id and the event it got. */
   readonly invocations: Array<{ logicalId: string; event: unknown }>
@@ -70,7 +32,7 @@ export interface StartedBus {
 
 /**
  * Starts the EventBridge LocalService as startLocal does (the resources named by localResources with the service's
- * identities), with in-memory queues and, for each function of the template, a real handler process running the
+ * identities), with the real in-process queues `options.queues` names and, for each function of the template, a real handler process running the
  * export of fixtures/targets.mjs its `Handler` names (`targets.record`, `targets.fail`).
  */
 export async function startBus(
@@ -92,7 +54,7 @@ export async function startBus(
   )
   const connection = { ...where, endpoints: {}, credentials: LOCAL_CREDENTIALS }
   const resources = localResources(assembly, where, connection, new Map(), [eventBridgeService])
-  const queues = new MemoryQueues(options.queues ?? [])
+  const queues = testQueues(options.queues ?? [], where)
   const handlers = new Map<string, LocalHandler>()
   for (const fn of resources.ofType('AWS::Lambda::Function')) {
     const handler = String(fn.properties?.Handler ?? 'targets.record').split('.')[1] ?? 'record'

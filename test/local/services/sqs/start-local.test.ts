@@ -1,11 +1,9 @@
-import { mkdir, mkdtemp } from 'node:fs/promises'
-import { join } from 'node:path'
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { App } from 'aws-cdk-lib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueueClient } from '../../../../src/clients/queue-client.js'
 import { type LocalApp, startLocal } from '../../../../src/local/index.js'
 import { LOCAL_APP_ENV, resolveTarget } from '../../../../src/target/index.js'
+import { synthesizeTestApp } from '../../../support/synth-app.js'
 import { buildOutbox } from './fixtures/outbox-stack.js'
 
 // One start for the file: the outbox app, synthesized in this process into the project's cache (so the function's
@@ -14,23 +12,7 @@ let app: LocalApp
 const lines: string[] = []
 
 beforeAll(async () => {
-  const root = join(
-    import.meta.dirname,
-    '..',
-    '..',
-    '..',
-    '..',
-    'node_modules',
-    '.cache',
-    'stakeout',
-    'test-assemblies',
-  )
-  await mkdir(root, { recursive: true })
-  const outdir = await mkdtemp(join(root, 'outbox-'))
-  const cdk = new App({ outdir })
-  buildOutbox(cdk)
-  cdk.synth()
-  app = await startLocal({ app: outdir, log: (line) => lines.push(line) })
+  app = await startLocal({ app: await synthesizeTestApp('outbox', buildOutbox), log: (line) => lines.push(line) })
 }, 180_000)
 
 afterAll(() => app?.stop())

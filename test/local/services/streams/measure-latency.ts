@@ -10,7 +10,8 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
 import { startDynamoDBLocal } from '../../../../src/local/dynamodb-local.js'
 import { StreamPoller } from '../../../../src/local/services/streams/stream-poller.js'
-import { createStreamTable, MemoryQueues, settingsFor } from './support.js'
+import { testQueues } from '../../../support/queues.js'
+import { createStreamTable, settingsFor } from './support.js'
 
 const WRITES = 300
 const config = (endpoint: string) => ({
@@ -30,7 +31,7 @@ try {
     settings: settingsFor(streamArn, { startingPosition: 'LATEST' }),
     region: 'eu-west-1',
     client: streams,
-    queues: new MemoryQueues(),
+    queues: testQueues([]),
     log: console.log,
     faults: { fail: 0, random: Math.random },
     invoke: async (event) => {

@@ -6,7 +6,8 @@ import type { LocalServiceContext, StartedService } from '../../../../src/local/
 import { streamEventSources } from '../../../../src/local/services/streams/service.js'
 import { type StackResource, StackResources } from '../../../../src/target/index.js'
 import { dynamodbEndpoint, localDynamoDB } from '../../../support/dynamodb.js'
-import { createStreamTable, MemoryQueues, waitUntil } from './support.js'
+import { testQueues } from '../../../support/queues.js'
+import { createStreamTable, waitUntil } from './support.js'
 
 const QUEUE = 'arn:aws:sqs:eu-west-1:000000000000:Parked'
 const where = { region: 'eu-west-1', account: '000000000000' }
@@ -61,7 +62,7 @@ async function startOn(fail: (event: unknown) => boolean, missingStream = false)
     ),
     { source: 'cloud-assembly', stacks: [{ stackName: 'S' }] },
   )
-  const queues = new MemoryQueues()
+  const queues = testQueues([QUEUE], where)
   const invoked: { logicalId: string; event: unknown }[] = []
   const lines: string[] = []
   const context: LocalServiceContext = {
@@ -100,11 +101,11 @@ describe('streamEventSources', () => {
     await put('good')
     await waitUntil('the first invocation', () => invoked.length === 1)
     await put('bad')
-    await waitUntil('the parked batch', () => queues.sent.length === 1)
+    await waitUntil('the parked batch', () => queues.peek(QUEUE).length === 1)
     expect(invoked.every(({ logicalId }) => logicalId === 'Projector')).toBe(true)
     const stats = service.apis?.eventSources?.stats('S/Projector/Live')
     expect(stats).toMatchObject({ records: 2, invocations: 2, failedInvocations: 1, discarded: 1, sentToOnFailure: 1 })
-    expect(queues.sent[0]?.queue).toBe(QUEUE)
+    expect(queues.peek(QUEUE)).toHaveLength(1)
     expect(Object.keys(service.apis?.eventSources?.stats() ?? {})).toHaveLength(1)
     expect(() => service.apis?.eventSources?.stats('Paused')).toThrow(
       'LocalEventSources.stats: Paused is not a running stream event source mapping (running: Live)',

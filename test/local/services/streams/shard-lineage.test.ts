@@ -13,7 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DynamoDBStreamEvent } from '../../../../src/local/services/streams/records.js'
 import { StreamPoller } from '../../../../src/local/services/streams/stream-poller.js'
-import { ids, MemoryQueues, settingsFor, waitUntil } from './support.js'
+import { testQueues } from '../../../support/queues.js'
+import { ids, settingsFor, waitUntil } from './support.js'
 
 const STREAM = 'arn:aws:dynamodb:eu-west-1:000000000000:table/Ledger/stream/2026-12-01T00:00:00.000'
 const PARENT = 'shardId-00000001796120000000-aaaaaaaa'
@@ -87,7 +88,7 @@ describe('StreamPoller: shard lineage', () => {
       settings: settingsFor(STREAM),
       region: 'eu-west-1',
       client,
-      queues: new MemoryQueues(),
+      queues: testQueues([]),
       log: () => {},
       faults: { fail: 0, random: Math.random },
       invoke: async (event) => {

@@ -16,6 +16,8 @@ async function rig(...args: Parameters<typeof pollerRig>): Promise<PollerRig> {
 }
 const put = (r: PollerRig, id: string, extra: Record<string, unknown> = {}) =>
   r.dynamodb.send(new PutItemCommand({ TableName: r.table, Item: { id: { S: id }, ...extra } as never }))
+const DLQ = 'arn:aws:sqs:eu-west-1:123456789012:dlq'
+const ON_FAILURE = 'arn:aws:sqs:eu-west-1:123456789012:OnFailure'
 const delivered = (r: PollerRig) => r.invocations.flatMap(({ event }) => event.Records)
 
 describe('StreamPoller: the event', () => {
@@ -211,11 +213,11 @@ describe('StreamPoller: failures', () => {
     const r = await rig(handler, {
       bisect: true,
       maximumRetryAttempts: 1,
-      onFailureQueue: 'arn:aws:sqs:eu-west-1:1:dlq',
+      onFailureQueue: DLQ,
     })
     for (const id of ['1', '2', '3', 'poison', '5', '6', '7', '8']) await put(r, id)
     await r.poller.start()
-    await waitUntil('the on-failure record', () => r.queues.sent.length >= 1)
+    await waitUntil('the on-failure record', () => r.queues.peek(DLQ).length >= 1)
     await waitUntil('every good record', () => okIds().length === 7)
     function okIds() {
       return r.invocations
@@ -224,7 +226,7 @@ describe('StreamPoller: failures', () => {
         .sort()
     }
     expect(okIds()).toEqual(['1', '2', '3', '5', '6', '7', '8'])
-    const [parked] = r.queues.bodies()
+    const [parked] = r.queues.bodies(DLQ)
     const poisonSequence = delivered(r).find((record) => record.dynamodb.Keys?.id?.S === 'poison')?.dynamodb
       .SequenceNumber
     expect(parked).toMatchObject({
@@ -241,20 +243,20 @@ describe('StreamPoller: failures', () => {
       () => {
         throw new Error('down')
       },
-      { maximumRetryAttempts: 2, onFailureQueue: 'arn:aws:sqs:eu-west-1:123456789012:OnFailure' },
+      { maximumRetryAttempts: 2, onFailureQueue: ON_FAILURE },
     )
     await put(r, '1')
     await put(r, '2')
     await r.poller.start()
-    await waitUntil('the on-failure record', () => r.queues.sent.length >= 1)
+    await waitUntil('the on-failure record', () => r.queues.peek(ON_FAILURE).length >= 1)
     expect(r.invocations.map(({ event }) => ids(event))).toEqual([
       ['1', '2'],
       ['1', '2'],
       ['1', '2'],
     ])
     const [first, second] = delivered(r)
-    const body = r.queues.bodies()[0] ?? {}
-    expect(r.queues.sent[0]?.queue).toBe('arn:aws:sqs:eu-west-1:123456789012:OnFailure')
+    const body = r.queues.bodies(ON_FAILURE)[0] ?? {}
+    expect(r.queues.peek(ON_FAILURE)).toHaveLength(1)
     const arrival = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000).toISOString().replace('.000Z', 'Z')
     expect(body).toEqual({
       requestContext: {
@@ -331,15 +333,15 @@ describe('StreamPoller: failures', () => {
       () => {
         throw new Error('down')
       },
-      { maximumRecordAgeMs: 60_000, onFailureQueue: 'arn:aws:sqs:eu-west-1:1:dlq' },
+      { maximumRecordAgeMs: 60_000, onFailureQueue: DLQ },
       { now: () => clock },
     )
     await put(r, 'old')
     await r.poller.start()
     await waitUntil('two failed invocations', () => r.invocations.length >= 2)
     clock += 61_000
-    await waitUntil('the on-failure record', () => r.queues.sent.length >= 1)
-    expect(r.queues.bodies()[0]).toMatchObject({
+    await waitUntil('the on-failure record', () => r.queues.peek(DLQ).length >= 1)
+    expect(r.queues.bodies(DLQ)[0]).toMatchObject({
       requestContext: { condition: 'RecordAgeExceeded' },
       DDBStreamBatchInfo: { batchSize: 1 },
     })

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams'
-import type { LocalQueues, QueueMessageInput } from '../../../../src/local/app/services.js'
 import type { InvokeResult } from '../../../../src/local/invoke-handler.js'
 import type { StreamMappingSettings } from '../../../../src/local/services/streams/mapping.js'
 import type { DynamoDBStreamEvent } from '../../../../src/local/services/streams/records.js'
 import { StreamPoller, type StreamPollerOptions } from '../../../../src/local/services/streams/stream-poller.js'
 import { dynamodbEndpoint, LOCAL_AWS_ENV, localDynamoDB } from '../../../support/dynamodb.js'
+import { type TestQueues, testQueues } from '../../../support/queues.js'
 
 /** A fresh table keyed by `id` with a NEW_AND_OLD_IMAGES stream; its name and stream ARN. */
 export async function createStreamTable(client: DynamoDBClient): Promise<{ table: string; streamArn: string }> {
@@ -26,25 +26,6 @@ export async function createStreamTable(client: DynamoDBClient): Promise<{ table
   return { table, streamArn }
 }
 
-/** An in-memory LocalQueues: every queue exists; what was sent is kept. */
-export class MemoryQueues implements LocalQueues {
-  readonly sent: { queue: string; message: QueueMessageInput }[] = []
-  has(): boolean {
-    return true
-  }
-  send(queue: string, message: QueueMessageInput) {
-    this.sent.push({ queue, message })
-    return { messageId: randomUUID() }
-  }
-  peek(): never {
-    throw new Error('MemoryQueues.peek: the poller never reads a queue')
-  }
-  /** The bodies sent, parsed. */
-  bodies(): Record<string, unknown>[] {
-    return this.sent.map(({ message }) => JSON.parse(message.body) as Record<string, unknown>)
-  }
-}
-
 /** A handler run in process: what it returns or throws is the invocation's outcome. */
 export type TestHandler = (event: DynamoDBStreamEvent) => unknown
 
@@ -54,12 +35,15 @@ export interface PollerRig {
   readonly streamArn: string
   readonly dynamodb: DynamoDBClient
   readonly poller: StreamPoller
-  readonly queues: MemoryQueues
+  readonly queues: TestQueues
   readonly log: string[]
   /** Every event the function got, in order, with the request id it was answered under. */
   readonly invocations: { event: DynamoDBStreamEvent; requestId: string }[]
   stop(): Promise<void>
 }
+
+/** Where a poller test's function and queues live. */
+export const POLLER_WHERE = { region: 'eu-west-1', account: '123456789012' } as const
 
 /** The mapping settings of a test: Lambda's defaults unless given. */
 export function settingsFor(streamArn: string, overrides: Partial<StreamMappingSettings> = {}): StreamMappingSettings {
@@ -83,7 +67,8 @@ export function settingsFor(streamArn: string, overrides: Partial<StreamMappingS
 }
 
 /**
- * A poller on a fresh table, its function the handler (a throw is a function error). Not started: write first
+ * A poller on a fresh table, its function the handler (a throw is a function error), its queues the mapping's
+ * on-failure queue (of {@link POLLER_WHERE}) when it has one. Not started: write first
  * when the test needs records waiting before the first read.
  */
 export async function pollerRig(
@@ -98,12 +83,12 @@ export async function pollerRig(
     region: LOCAL_AWS_ENV.AWS_REGION,
     credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
   })
-  const queues = new MemoryQueues()
+  const queues = testQueues(overrides.onFailureQueue === undefined ? [] : [overrides.onFailureQueue], POLLER_WHERE)
   const log: string[] = []
   const invocations: PollerRig['invocations'] = []
   const poller = new StreamPoller({
     settings: settingsFor(streamArn, overrides),
-    region: 'eu-west-1',
+    region: POLLER_WHERE.region,
     client,
     queues,
     log: (line) => log.push(line),

@@ -38,6 +38,14 @@ export const LOCAL_RETRY_DELAYS_MS: readonly [number, number] = [100, 200]
  */
 export const LOCAL_THROTTLE_DELAYS_MS = { first: 20, max: 1000 } as const
 
+/**
+ * How many asynchronous invocations of one function the local queue runs at once. Lambda's own queue scales with the
+ * account's concurrency; on one machine, a burst of events (a bus delivering 1,000 events to a projector) would
+ * otherwise start as many Node.js environments at once and starve the machine. The others wait in the queue, as
+ * Lambda's queue holds events it cannot run yet: the order and the retries are unchanged, only the parallelism.
+ */
+export const LOCAL_ASYNC_CONCURRENCY = 4
+
 /** Options of {@link AsyncInvokeQueue}. */
 export interface AsyncInvokeQueueOptions {
   /** Runs one invocation of the function of that logical id (the local app's pool). */
@@ -58,6 +66,8 @@ export interface AsyncInvokeQueueOptions {
   readonly retryDelaysMs?: readonly [number, number]
   /** @default {@link LOCAL_THROTTLE_DELAYS_MS} */
   readonly throttleDelaysMs?: { readonly first: number; readonly max: number }
+  /** @default {@link LOCAL_ASYNC_CONCURRENCY} */
+  readonly concurrency?: number
 }
 
 /** The record Lambda sends to a destination (Lambda developer guide, "Capturing records of asynchronous invocations"). */
@@ -109,6 +119,8 @@ export class AsyncInvokeQueue {
   readonly #pending = new Set<Pending>()
   readonly #stopping = new AbortController()
   readonly #idleWaiters: Array<() => void> = []
+  /** Per function: how many of its invocations run now, and the attempts waiting for a turn, in order. */
+  readonly #slots = new Map<string, { running: number; waiting: Array<() => void> }>()
   #stopped: Promise<void> | undefined
 
   constructor(options: AsyncInvokeQueueOptions) {
@@ -157,6 +169,7 @@ export class AsyncInvokeQueue {
     this.#stopped ??= (async () => {
       const undelivered = [...this.#pending]
       this.#stopping.abort()
+      for (const slot of this.#slots.values()) for (const wake of slot.waiting.splice(0)) wake()
       for (const item of undelivered) clearTimeout(item.timer)
       this.#pending.clear()
       this.#wake()
@@ -174,6 +187,32 @@ export class AsyncInvokeQueue {
       }
     })()
     return this.#stopped
+  }
+
+  /** Waits for a turn to run one invocation of the function (at most `concurrency` at once); returns its release. */
+  async #turn(logicalId: string): Promise<() => void> {
+    let slot = this.#slots.get(logicalId)
+    if (slot === undefined) {
+      slot = { running: 0, waiting: [] }
+      this.#slots.set(logicalId, slot)
+    }
+    const limit = this.#options.concurrency ?? LOCAL_ASYNC_CONCURRENCY
+    if (slot.running >= limit) {
+      // The releasing invocation hands its turn over: `running` stays as it is.
+      const held = slot
+      await new Promise<void>((resolve) => held.waiting.push(resolve))
+    } else {
+      slot.running += 1
+    }
+    const held = slot
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const next = held.waiting.shift()
+      if (next === undefined) held.running -= 1
+      else next()
+    }
   }
 
   #schedule(item: Pending, delayMs: number): void {
@@ -209,7 +248,9 @@ export class AsyncInvokeQueue {
       return
     }
     let result: InvokeResult
+    const release = await this.#turn(item.logicalId)
     try {
+      if (this.#stopping.signal.aborted) return
       result = await this.#options.invoke(item.logicalId, item.event, { signal: this.#stopping.signal })
     } catch (error) {
       if (this.#stopping.signal.aborted) return
@@ -223,6 +264,8 @@ export class AsyncInvokeQueue {
       item.attempts += 1
       await this.#fail(item, 'RetriesExhausted', (error as Error).message)
       return
+    } finally {
+      release()
     }
     if (this.#stopping.signal.aborted) return
     item.attempts += 1

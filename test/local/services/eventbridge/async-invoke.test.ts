@@ -3,7 +3,11 @@
 // forced; the real processes behind it are exercised in delivery.test.ts.
 import { describe, expect, it } from 'vitest'
 import type { InvokeResult } from '../../../../src/local/invoke-handler.js'
-import { AsyncInvokeQueue, type AsyncInvokeQueueOptions } from '../../../../src/local/services/async-invoke.js'
+import {
+  AsyncInvokeQueue,
+  type AsyncInvokeQueueOptions,
+  LOCAL_ASYNC_CONCURRENCY,
+} from '../../../../src/local/services/async-invoke.js'
 import { FunctionThrottledError } from '../../../../src/local/services/lambda-api.js'
 import { queueArnOf, testQueues } from '../../../support/queues.js'
 
@@ -23,6 +27,29 @@ function queueWith(invoke: AsyncInvokeQueueOptions['invoke'], extra: Partial<Asy
 }
 
 describe('AsyncInvokeQueue', () => {
+  it('runs a burst of events to one function at most LOCAL_ASYNC_CONCURRENCY at a time, and every one of them', async () => {
+    const running = new Map<string, number>()
+    const most = new Map<string, number>()
+    const seen: number[] = []
+    const { queue } = queueWith(async (id, event) => {
+      running.set(id, (running.get(id) ?? 0) + 1)
+      most.set(id, Math.max(most.get(id) ?? 0, running.get(id) ?? 0))
+      await new Promise((resolve) => setTimeout(resolve, 2))
+      running.set(id, (running.get(id) ?? 0) - 1)
+      seen.push((event as { n: number }).n)
+      return ok(null)
+    })
+    for (let n = 0; n < 100; n++) queue.enqueue(n % 2 === 0 ? 'even' : 'odd', { n })
+    await queue.idle()
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n))
+    expect(most).toEqual(
+      new Map([
+        ['even', LOCAL_ASYNC_CONCURRENCY],
+        ['odd', LOCAL_ASYNC_CONCURRENCY],
+      ]),
+    )
+  })
+
   it('tries a throttled event again until it runs, without counting the throttles as retries', async () => {
     let calls = 0
     const { queue, queues } = queueWith(async (_id, event) => {
